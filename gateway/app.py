@@ -1,0 +1,73 @@
+"""``create_app``: the only place the parts are wired together."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import AsyncIterator
+
+import aiohttp_session
+from aiohttp import web
+
+from models import make_registry
+from models.db import Backend, make_backend
+from rpc.routes import add_routes
+from rpc.service import RPC_SERVICE, RpcService, RpcSettings
+
+from .config import Config
+from .keys import BACKEND, CONFIG, SESSIONS
+from .sessions import DatabaseStorage
+
+_logger = logging.getLogger(__name__)
+SESSION_GC_INTERVAL = 3600
+
+
+async def health(request: web.Request) -> web.Response:
+    """Odoo's session-free liveness probe."""
+    return web.json_response({"status": "pass"}, headers={"Cache-Control": "no-store"})
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    await app[BACKEND].start()
+    yield
+    await app[BACKEND].close()
+
+
+async def _session_gc(app: web.Application) -> AsyncIterator[None]:
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(SESSION_GC_INTERVAL)
+            try:
+                purged = await app[SESSIONS].purge_expired()
+                _logger.debug("purged %s expired sessions", purged)
+            except Exception:  # keep collecting on the next round
+                _logger.exception("session garbage collection failed")
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def create_app(config: Config, backend: Backend | None = None) -> web.Application:
+    backend = backend or make_backend(config.resolved_database_url, pool_size=config.db_maxconn)
+    registry = make_registry(backend.kind, {"bcrypt_rounds": config.bcrypt_rounds})
+    settings = RpcSettings(
+        db_name=config.db_name, server_version=config.server_version, list_db=config.list_db,
+        dbfilter=config.dbfilter, debug=config.tracebacks, admin_passwd=config.admin_passwd,
+        max_body_size=config.max_body_size)
+
+    app = web.Application(client_max_size=config.max_body_size)
+    app[CONFIG] = config
+    app[BACKEND] = backend
+    app[RPC_SERVICE] = RpcService(backend, registry, settings)
+    storage = DatabaseStorage(backend, config.session_lifetime, config.session_cookie_secure)
+    app[SESSIONS] = storage
+    aiohttp_session.setup(app, storage)
+
+    add_routes(app)
+    app.router.add_get("/web/health", health)
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_session_gc)
+    return app

@@ -1,0 +1,73 @@
+"""Creating, migrating and checking a database before it serves."""
+from __future__ import annotations
+
+from typing import Any
+
+from models import SUPPORT_TABLES, base_data, make_registry, schema
+from models.db import Backend, Cursor, make_backend
+from models.env import Env
+from models.registry import Registry
+
+from .config import Config
+
+
+def backend_for(config: Config) -> Backend:
+    return make_backend(config.resolved_database_url, pool_size=config.db_maxconn)
+
+
+def migrate_schema(backend: Backend) -> list[str]:
+    """Apply pending migrations (synchronously, before any server runs)."""
+    database = backend.sync_database()
+    try:
+        return schema.migrate(database)
+    finally:
+        database.close()
+
+
+def pending_migrations(backend: Backend) -> list[str]:
+    database = backend.sync_database()
+    try:
+        return schema.pending(database)
+    finally:
+        database.close()
+
+
+async def install_base(backend: Backend, registry: Registry, admin_password: str) -> bool:
+    async def unit(cr: Cursor) -> bool:
+        return await base_data.install(Env(cr, registry, None), admin_password)
+    await backend.start()
+    try:
+        return await backend.run_unit(unit)
+    finally:
+        await backend.close()
+
+
+async def admin_has_default_password(backend: Backend, registry: Registry) -> bool:
+    async def unit(cr: Cursor) -> bool:
+        env = Env(cr, registry, None)
+        try:
+            await registry["res.users"]._authenticate(env, "admin", "admin", allow_apikey=False)
+        except Exception:
+            return False
+        return True
+    await backend.start()
+    try:
+        return await backend.run_unit(unit, readonly=True)
+    finally:
+        await backend.close()
+
+
+def make_schema_migration(backend: Backend, name: str) -> str | None:
+    """Developer tool: write the migration from the current head to the models."""
+    registry = make_registry(backend.kind)
+    database = backend.sync_database()
+    try:
+        schema.migrate(database)
+        return schema.make_migration(database, registry.tables() + SUPPORT_TABLES, name)
+    finally:
+        database.close()
+
+
+def registry_for(backend: Backend, config: Config) -> Registry:
+    options: dict[str, Any] = {"bcrypt_rounds": config.bcrypt_rounds}
+    return make_registry(backend.kind, options)

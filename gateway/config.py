@@ -1,0 +1,245 @@
+"""Settings: declared once, read from ``config.toml``, overridden by ``GATEWAY_*``.
+
+Precedence is environment > file > default. Names Odoo administrators
+already know keep Odoo's name and meaning (``http_port``, ``db_name``,
+``list_db``, ``workers``, ``proxy_mode``, ``dbfilter``, ``admin_passwd``,
+``data_dir``, ``db_maxconn``, ``limit_time_real``, ``log_level``). The
+``production`` profile refuses to start while a default secret is in place.
+A test checks that ``config.toml`` documents every setting with its default.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+DEFAULT_SECRET = "change-me-this-is-the-development-secret-key"
+PROFILES = ("dev", "production")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+class ConfigError(ValueError):
+    """A setting has an invalid value, or the profile forbids the configuration."""
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"not an integer: {value!r}")
+    return int(value)
+
+
+def _port(value: Any) -> int:
+    port = _int(value)
+    if not 0 <= port <= 65535:
+        raise ValueError(f"not a TCP port: {value!r}")
+    return port
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def cast(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
+        return text
+    return cast
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    section: str
+    default: Any
+    help: str
+    cast: Callable[[Any], Any]
+
+    @property
+    def env_var(self) -> str:
+        return "GATEWAY_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("profile", "server", "dev",
+            "dev or production. production refuses to start with a default secret, the demo "
+            "admin password, list_db on, or tracebacks in error answers.", _choice(*PROFILES)),
+    Setting("http_interface", "server", "127.0.0.1",
+            "Address to listen on (Odoo's http_interface). Use 0.0.0.0 to serve the LAN.", _str),
+    Setting("http_port", "server", 8069, "Port of the Odoo-compatible face (Odoo's http_port).",
+            _port),
+    Setting("api_port", "server", 8000, "Port of the REST API for mobile clients.", _port),
+    Setting("workers", "server", 0,
+            "Number of worker processes sharing the ports (0: one process, as Odoo's workers=0).",
+            _int),
+    Setting("proxy_mode", "server", False,
+            "Trust X-Forwarded-* headers from a reverse proxy (Odoo's proxy_mode).", _bool),
+    Setting("limit_time_real", "server", 120,
+            "Seconds a request may run before it is cancelled (Odoo's limit_time_real).", _int),
+    Setting("max_body_size", "server", 16 * 1024 * 1024,
+            "Largest request body accepted, in bytes.", _int),
+    Setting("server_version", "server", "17.0",
+            "Odoo version reported to clients (version_info, session_info).", _str),
+    Setting("db_name", "database", "gateway",
+            "Name of the database as clients see it (Odoo's db_name).", _str),
+    Setting("database_url", "database", "",
+            "postgresql://user:password@host:5432/dbname, or empty for the embedded SQLite file "
+            "<data_dir>/<db_name>.sqlite3.", _str),
+    Setting("db_maxconn", "database", 8,
+            "PostgreSQL connections per worker process (Odoo's db_maxconn).", _int),
+    Setting("data_dir", "database", "data",
+            "Directory for the SQLite file and other local data (Odoo's data_dir).", _str),
+    Setting("list_db", "database", True,
+            "Answer /web/database/list and db.list (Odoo's list_db).", _bool),
+    Setting("dbfilter", "database", "",
+            "Regular expression a database name must match for a host; %h is the host name, "
+            "%d its first label (Odoo's dbfilter).", _str),
+    Setting("admin_passwd", "security", "admin",
+            "Master password of the db service (Odoo's admin_passwd).", _str),
+    Setting("secret_key", "security", DEFAULT_SECRET,
+            "Secret for signed tokens. At least 32 characters in production.", _str),
+    Setting("session_lifetime", "security", 604800,
+            "Seconds a web session lives without use (Odoo: 7 days).", _int),
+    Setting("session_cookie_secure", "security", False,
+            "Send the session cookie only over HTTPS.", _bool),
+    Setting("bcrypt_rounds", "security", 12,
+            "bcrypt cost factor for passwords and API keys.", _int),
+    Setting("debug_tracebacks", "logging", True,
+            "Include server tracebacks in error answers (data.debug). Forced off in production.",
+            _bool),
+    Setting("log_level", "logging", "info", "debug, info, warning, error or critical.",
+            _choice(*LOG_LEVELS)),
+)
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+class Config(Mapping[str, Any]):
+    """Frozen, validated settings."""
+
+    def __init__(self, values: Mapping[str, Any], source: str | None = None) -> None:
+        self._values = dict(values)
+        self.source = source
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Any:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def replace(self, **changes: Any) -> "Config":
+        values = dict(self._values)
+        for name, value in changes.items():
+            setting = SETTINGS_BY_NAME.get(name)
+            if setting is None:
+                raise ConfigError(f"unknown setting {name!r}")
+            values[name] = _cast(setting, value, "override")
+        return Config(values, self.source)
+
+    # -- derived ----------------------------------------------------------
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        path = os.path.join(self.data_dir, f"{self.db_name}.sqlite3")
+        return f"sqlite:///{path}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.profile == "production"
+
+    @property
+    def tracebacks(self) -> bool:
+        return bool(self.debug_tracebacks) and not self.is_production
+
+    def production_problems(self) -> list[str]:
+        """Why the production profile must refuse this configuration (empty: fine)."""
+        if not self.is_production:
+            return []
+        problems = []
+        if self.admin_passwd in ("", "admin"):
+            problems.append("admin_passwd is the default 'admin': set a master password")
+        if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+            problems.append("secret_key is the default or shorter than 32 characters")
+        if self.list_db:
+            problems.append("list_db is on: turn it off in production")
+        return problems
+
+
+def _cast(setting: Setting, value: Any, origin: str) -> Any:
+    try:
+        return setting.cast(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{setting.name} ({origin}): {exc}") from None
+
+
+def load(path: str | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Defaults, then the TOML file, then ``GATEWAY_*`` environment variables."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get("GATEWAY_CONFIG") or ("config.toml" if os.path.exists("config.toml") else None)
+    values = {setting.name: setting.default for setting in SETTINGS}
+    if path:
+        try:
+            with open(path, "rb") as handle:
+                document = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError(f"configuration file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        for section, entries in document.items():
+            if not isinstance(entries, dict):
+                raise ConfigError(f"{path}: [{section}] must be a table of settings")
+            for name, value in entries.items():
+                setting = SETTINGS_BY_NAME.get(name)
+                if setting is None or setting.section != section:
+                    raise ConfigError(f"{path}: unknown setting [{section}] {name}")
+                values[name] = _cast(setting, value, path)
+    for setting in SETTINGS:
+        if setting.env_var in environ:
+            values[setting.name] = _cast(setting, environ[setting.env_var], setting.env_var)
+    return Config(values, path)
+
+
+def render_toml() -> str:
+    """``config.toml`` with every setting at its default, documented."""
+    lines = ["# Odoo-compatible POS gateway settings.",
+             "# Every value below is the default. Each one can be overridden by the environment",
+             "# variable GATEWAY_<NAME> (for example GATEWAY_HTTP_PORT=8070).", ""]
+    section = None
+    for setting in SETTINGS:
+        if setting.section != section:
+            section = setting.section
+            lines += [f"[{section}]", ""]
+        lines.append(f"# {setting.help} (env: {setting.env_var})")
+        lines.append(f"{setting.name} = {_toml_value(setting.default)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

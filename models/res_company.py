@@ -1,0 +1,68 @@
+"""``res.company`` (a restaurant, or the platform that owns restaurants),
+``res.currency`` and ``res.country``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import fields as F
+from .base import BaseModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .env import Env
+
+
+class ResCurrency(BaseModel):
+    _name = "res.currency"
+    _description = "Currency"
+    _order = "active desc, name"
+
+    name = F.Char("Currency", size=3, required=True, unique=True, help="ISO 4217 code")
+    symbol = F.Char("Symbol", required=True)
+    position = F.Selection([("after", "After Amount"), ("before", "Before Amount")],
+                           "Symbol Position", default="after")
+    decimal_places = F.Integer("Decimal Places", default=2)
+    rounding = F.Float("Rounding Factor", digits=(12, 6), default=0.01)
+    active = F.Boolean("Active", default=True)
+
+
+class ResCountry(BaseModel):
+    _name = "res.country"
+    _description = "Country"
+    _order = "name"
+
+    name = F.Char("Country Name", required=True)
+    code = F.Char("Country Code", size=2, unique=True,
+                  help="The ISO country code in two chars.")
+    phone_code = F.Integer("Country Calling Code")
+    currency_id = F.Many2one("res.currency", "Currency")
+
+
+class ResCompany(BaseModel):
+    _name = "res.company"
+    _description = "Companies"
+    _order = "sequence, name"
+
+    name = F.Char("Company Name", required=True)
+    partner_id = F.Many2one("res.partner", "Partner", constraint=False)
+    parent_id = F.Many2one("res.company", "Parent Company")
+    child_ids = F.One2many("res.company", "parent_id", "Branches")
+    sequence = F.Integer("Sequence", default=10)
+    currency_id = F.Many2one("res.currency", "Currency")
+    email = F.Char("Email")
+    phone = F.Char("Phone")
+    street = F.Char("Street")
+    street2 = F.Char("Street2")
+    city = F.Char("City")
+    zip = F.Char("Zip")
+    country_id = F.Many2one("res.country", "Country")
+    vat = F.Char("Tax ID")
+    website = F.Char("Website")
+    active = F.Boolean("Active", default=True)
+    is_platform = F.Boolean("Is a Platform", default=False,
+                            help="A platform owns restaurants (its child companies).")
+
+    @classmethod
+    def _record_rule(cls, env: "Env") -> list[Any]:
+        """A user sees their own companies (all of them, not only the active ones)."""
+        assert env.user is not None
+        return [("id", "in", list(env.user.allowed_company_ids))]

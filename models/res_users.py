@@ -1,0 +1,318 @@
+"""``res.users``, ``res.groups`` and ``res.users.apikeys``: who may log in, and as what.
+
+Passwords and API keys are bcrypt hashes in columns no client can read.
+bcrypt is slow by design, so it runs in a worker thread, never on the event
+loop; a successful (uid, secret) check is remembered per process until the
+user record changes, as Odoo's ``_check_uid_passwd`` ormcache does, so that
+XML-RPC scripts sending the password with every call stay fast.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import bcrypt
+import peewee
+
+from . import fields as F
+from . import security
+from .api import public
+from .base import BaseModel, check_ids, now_utc
+from .env import UserInfo
+from .exceptions import AccessDenied, ValidationError
+from .http_session import HttpSession
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .env import Env
+
+DEFAULT_BCRYPT_ROUNDS = 12
+#: Compared against when the login is unknown, so both cases cost the same.
+_DUMMY_HASH = bcrypt.hashpw(b"dummy", bcrypt.gensalt(4))
+
+
+def _rounds(env: "Env") -> int:
+    return int(env.registry.options.get("bcrypt_rounds", DEFAULT_BCRYPT_ROUNDS))
+
+
+def _secret_bytes(secret: str, field: str = "password") -> bytes:
+    data = secret.encode("utf-8")
+    if len(data) > 72:
+        raise ValidationError("Passwords are limited to 72 bytes.",
+                              field_errors={field: "at most 72 bytes"})
+    return data
+
+
+async def hash_secret(env: "Env", secret: Any, field: str = "password") -> str:
+    if not isinstance(secret, str) or not secret:
+        raise ValidationError("A password cannot be empty.", field_errors={field: "required"})
+    data = _secret_bytes(secret, field)
+    loop = asyncio.get_running_loop()
+    hashed = await loop.run_in_executor(None, functools.partial(
+        bcrypt.hashpw, data, bcrypt.gensalt(_rounds(env))))
+    return hashed.decode("ascii")
+
+
+async def verify_secret(secret: str, hashed: str | None) -> bool:
+    try:
+        data = secret.encode("utf-8")
+    except (AttributeError, UnicodeError):
+        return False
+    if len(data) > 72 or not data:
+        data = b"\0"   # cannot match; still spend the time
+    target = hashed.encode("ascii") if hashed else _DUMMY_HASH
+    loop = asyncio.get_running_loop()
+    ok = await loop.run_in_executor(None, bcrypt.checkpw, data, target)
+    return ok and hashed is not None
+
+
+class ResGroups(BaseModel):
+    _name = "res.groups"
+    _description = "Access Groups"
+    _order = "name"
+
+    name = F.Char("Name", required=True)
+    category_name = F.Char("Application")
+    comment = F.Text("Comment")
+    users = F.Many2many("res.users", "res_groups_users_rel", "gid", "uid", "Users")
+    implied_ids = F.Many2many("res.groups", "res_groups_implied_rel", "gid", "hid", "Inherits")
+
+    @classmethod
+    def _compute_display_name(cls, values: dict[str, Any]) -> Any:
+        return values.get("name") or ""
+
+
+class ResUsers(BaseModel):
+    _name = "res.users"
+    _description = "User"
+    _order = "name, login"
+    _private_fields = ("password_hash",)
+
+    login = F.Char("Login", required=True, unique=True, help="Used to log into the system")
+    password_hash = F.Char("Password hash", copy=False)
+    name = F.Char("Name", required=True)
+    partner_id = F.Many2one("res.partner", "Related Partner", required=True, ondelete="restrict")
+    email = F.Char("Email")
+    groups_id = F.Many2many("res.groups", "res_groups_users_rel", "uid", "gid", "Groups")
+    company_id = F.Many2one("res.company", "Company", required=True,
+                            default=lambda env: env.company_id,
+                            help="The default company for this user.")
+    company_ids = F.Many2many("res.company", "res_company_users_rel", "user_id", "cid",
+                              "Companies", default=lambda env: [env.company_id] if env.company_id else [])
+    lang = F.Char("Language", default="en_US")
+    tz = F.Char("Timezone")
+    active = F.Boolean("Active", default=True)
+    share = F.Boolean("Share User", default=False, readonly=True,
+                      help="External user with limited access")
+    login_date = F.Datetime("Latest authentication", readonly=True)
+
+    @classmethod
+    def _record_rule(cls, env: "Env") -> list[Any]:
+        return ["|", ("id", "=", env.uid), ("company_ids", "in", list(env.companies))]
+
+    # -- writes ------------------------------------------------------------
+    @classmethod
+    async def _pop_password(cls, env: "Env", vals: Any) -> tuple[Any, str | None]:
+        if isinstance(vals, dict) and "password" in vals:
+            vals = dict(vals)
+            secret = vals.pop("password")
+            return vals, await hash_secret(env, secret)
+        return vals, None
+
+    @public("create", name="create")
+    async def create_records(cls, env: "Env", vals_list: Any) -> Any:
+        single = isinstance(vals_list, dict)
+        items = [vals_list] if single else vals_list
+        if not isinstance(items, (list, tuple)):
+            raise ValueError(f"Invalid values {vals_list!r}: expected a dictionary or a list")
+        security.check_access(env, cls, security.CREATE)
+        ids = []
+        for vals in items:
+            vals, hashed = await cls._pop_password(env, vals)
+            if not isinstance(vals, dict):
+                raise ValueError(f"Invalid values {vals!r}: expected a dictionary")
+            vals = dict(vals)
+            if not vals.get("partner_id"):
+                partner = {"name": vals.get("name") or vals.get("login"),
+                           "email": vals.get("email") or False,
+                           "company_id": vals.get("company_id") or env.company_id}
+                vals["partner_id"] = await env.sudo()["res.partner"].create(partner)
+            if not vals.get("name"):
+                vals["name"] = vals.get("login")
+            new_id = await cls._create_one(env, vals)
+            if hashed:
+                await env.cr.run(cls.update({cls.password_hash: hashed}).where(cls.id == new_id))
+            ids.append(new_id)
+        return ids[0] if single else ids
+
+    @public("records")
+    async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
+        ids = check_ids(ids)
+        is_self = ids == [env.uid] and isinstance(vals, dict) and set(vals) <= {
+            "password", "lang", "tz"}
+        vals, hashed = await cls._pop_password(env, vals)
+        target_env = env.sudo() if is_self else env
+        if vals or not hashed:
+            await super().write(target_env, ids, vals)
+        else:
+            security.check_access(target_env, cls, security.WRITE)
+            await cls._ensure_visible(target_env, ids)
+        if hashed:
+            await env.cr.run(cls.update({cls.password_hash: hashed,
+                                         cls.write_date: now_utc()})
+                             .where(cls.id.in_(ids)))
+        if hashed or (isinstance(vals, dict) and vals.get("active") is False):
+            await cls._drop_sessions(env, ids)
+        if isinstance(vals, dict) and "name" in vals:
+            partners = [row[0] for row in await env.cr.rows(
+                cls.select(cls.partner_id).where(cls.id.in_(ids)))]
+            await env.sudo()["res.partner"].write(partners, {"name": vals["name"]})
+        return True
+
+    @classmethod
+    async def _drop_sessions(cls, env: "Env", ids: list[int]) -> None:
+        """A new password or a deactivation ends every session of the user (Odoo's session token)."""
+        await env.cr.run(HttpSession.delete().where(HttpSession.uid.in_(ids)))
+        env.registry.options.setdefault("auth_cache", {}).clear()
+
+    # -- context -------------------------------------------------------------
+    @public("model", readonly=True)
+    async def context_get(cls, env: "Env") -> dict[str, Any]:
+        user = env.user
+        if user is None:
+            return {"lang": "en_US", "tz": False, "uid": env.uid}
+        return {"lang": user.lang or "en_US", "tz": user.tz or False, "uid": user.id}
+
+    # -- authentication ------------------------------------------------------
+    @classmethod
+    async def _authenticate(cls, env: "Env", login: Any, password: Any,
+                            allow_apikey: bool = True) -> int:
+        """The uid for a login and password (or API key); AccessDenied otherwise."""
+        if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+            raise AccessDenied()
+        row = await env.cr.first((
+            cls.select(cls.id, cls.password_hash).where((cls.login == login) & (cls.active == True))))  # noqa: E712
+        uid, hashed = (row[0], row[1]) if row else (None, None)
+        if await verify_secret(password, hashed):
+            return uid  # type: ignore[return-value]
+        if uid is not None and allow_apikey and await ResUsersApikeys._check(env, uid, password):
+            return uid
+        raise AccessDenied()
+
+    @classmethod
+    async def _check_uid_password(cls, env: "Env", uid: Any, password: Any) -> None:
+        """``object`` service credentials: (uid, password or API key), cached per user version."""
+        if isinstance(uid, bool) or not isinstance(uid, int) or not isinstance(password, str) or not password:
+            raise AccessDenied()
+        row = await env.cr.first((
+            cls.select(cls.password_hash, cls.write_date).where((cls.id == uid) & (cls.active == True))))  # noqa: E712
+        if row is None:
+            await verify_secret(password, None)
+            raise AccessDenied()
+        hashed, version = row
+        cache: dict[Any, bool] = env.registry.options.setdefault("auth_cache", {})
+        key = (uid, hashlib.sha256(password.encode("utf-8", "replace")).hexdigest(), version)
+        if cache.get(key):
+            return
+        if await verify_secret(password, hashed) or await ResUsersApikeys._check(env, uid, password):
+            if len(cache) > 10_000:
+                cache.clear()
+            cache[key] = True
+            return
+        raise AccessDenied()
+
+    @classmethod
+    async def _user_info(cls, env: "Env", uid: int) -> UserInfo | None:
+        """Everything access checks need about ``uid``, cached until the user changes."""
+        row = await env.cr.first((
+            cls.select(cls.id, cls.login, cls.name, cls.partner_id, cls.company_id, cls.lang,
+                       cls.tz, cls.active, cls.share, cls.write_date).where(cls.id == uid)))
+        if row is None or not row[7]:
+            return None
+        cache: dict[Any, UserInfo] = env.registry.options.setdefault("user_cache", {})
+        key = (uid, row[9])
+        info = cache.get(key)
+        if info is not None:
+            return info
+        rel = peewee.Table("res_company_users_rel", ("cid", "user_id"))
+        company_ids = [r[0] for r in await env.cr.rows(
+            rel.select(rel.cid).where(rel.user_id == uid).order_by(rel.cid))]
+        if row[4] not in company_ids:
+            company_ids.insert(0, row[4])
+        from .ir_model import IrModelData
+        groups_rel = peewee.Table("res_groups_users_rel", ("gid", "uid"))
+        xmlids = await env.cr.rows(
+            IrModelData.select(IrModelData.module, IrModelData.name)
+            .join(groups_rel, on=(groups_rel.gid == IrModelData.res_id))
+            .where((IrModelData.model == "res.groups") & (groups_rel.uid == uid)))
+        groups = security.implied_closure(frozenset(f"{m}.{n}" for m, n in xmlids))
+        extra: tuple[int, ...] = ()
+        if security.PLATFORM_OWNER in groups:
+            from .res_company import ResCompany
+            from .domain.compile import recursive_ids
+            tree = recursive_ids(ResCompany, ResCompany._fields["parent_id"], company_ids, False)
+            extra = tuple(r[0] for r in await env.cr.rows(
+                ResCompany.select(ResCompany.id).where(ResCompany.id.in_(tree))
+                .order_by(ResCompany.id)) if r[0] not in company_ids)
+        info = UserInfo(id=row[0], login=row[1], name=row[2], partner_id=row[3],
+                        company_id=row[4], company_ids=tuple(company_ids), groups=groups,
+                        lang=row[5] or "en_US", tz=row[6], active=bool(row[7]),
+                        share=bool(row[8]), extra_company_ids=extra)
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[key] = info
+        return info
+
+
+class ResUsersApikeys(BaseModel):
+    """API keys: a password substitute for scripts (never for interactive login)."""
+
+    _name = "res.users.apikeys"
+    _description = "Users API Keys"
+    _order = "id"
+    _private_fields = ("key",)
+
+    name = F.Char("Description", required=True, readonly=True)
+    user_id = F.Many2one("res.users", "User", required=True, readonly=True, ondelete="cascade")
+    index = F.Char("Index", size=8, readonly=True, index=True)
+    key = F.Char("Key hash", readonly=True)
+    scope = F.Char("Scope", readonly=True)
+
+    @classmethod
+    async def _generate(cls, env: "Env", user_id: int, name: str, scope: str | None = None) -> str:
+        """Create a key for ``user_id``; the clear key is shown once and never stored."""
+        key = secrets.token_hex(20)
+        hashed = await hash_secret(env, key, field="key")
+        await env.cr.insert(cls.insert({
+            cls.name: name, cls.user_id: user_id, cls.index: key[:8], cls.key: hashed,
+            cls.scope: scope, cls.create_uid: env.uid, cls.write_uid: env.uid,
+            cls.create_date: now_utc(), cls.write_date: now_utc()}).returning(cls.id))
+        await env.cr.run(ResUsers.update({ResUsers.write_date: now_utc()}).where(ResUsers.id == user_id))
+        return key
+
+    @classmethod
+    async def _check(cls, env: "Env", uid: int, key: str) -> bool:
+        if len(key) != 40:
+            return False
+        rows = await env.cr.rows(cls.select(cls.key).where(
+            (cls.user_id == uid) & (cls.index == key[:8])))
+        for (hashed,) in rows:
+            if await verify_secret(key, hashed):
+                return True
+        return False
+
+    @classmethod
+    async def _uid_for_key(cls, env: "Env", key: Any) -> int | None:
+        """The active user owning ``key`` (bearer tokens of the JSON-2 API)."""
+        if not isinstance(key, str) or len(key) != 40:
+            return None
+        rows = await env.cr.rows(
+            cls.select(cls.user_id, cls.key).join(ResUsers, on=(ResUsers.id == cls.user_id))
+            .where((cls.index == key[:8]) & (ResUsers.active == True)))  # noqa: E712
+        for uid, hashed in rows:
+            if await verify_secret(key, hashed):
+                return uid
+        return None
+
