@@ -194,10 +194,17 @@ def _cast(setting: Setting, value: Any, origin: str) -> Any:
         raise ConfigError(f"{setting.name} ({origin}): {exc}") from None
 
 
-def load(path: str | None = None, environ: Mapping[str, str] | None = None) -> Config:
-    """Defaults, then the TOML file, then ``GATEWAY_*`` environment variables."""
+def load(path: str | None = None, environ: Mapping[str, str] | None = None, *,
+         search: bool = True) -> Config:
+    """Defaults, then the TOML file, then ``GATEWAY_*`` environment variables.
+
+    Without ``path`` the file is ``$GATEWAY_CONFIG``, else ``./config.toml`` if it
+    exists (``search=False``: no file at all).
+    """
     environ = os.environ if environ is None else environ
-    path = path or environ.get("GATEWAY_CONFIG") or ("config.toml" if os.path.exists("config.toml") else None)
+    if path is None and search:
+        path = environ.get("GATEWAY_CONFIG") or (
+            "config.toml" if os.path.exists("config.toml") else None)
     values = {setting.name: setting.default for setting in SETTINGS}
     if path:
         try:
