@@ -11,7 +11,14 @@ hierarchy with a recursive CTE.
 Semantics follow Odoo's ``expression.py``: ``= False`` is ``IS NULL`` (and
 also ``= false`` on booleans), negative operators match NULL rows, ``in []``
 is false and ``not in []`` true, ``like`` wraps the value in ``%...%``
-without escaping (clients escape ``%``/``_`` themselves with ``\\``).
+without escaping (clients escape ``%``/``_`` themselves with ``\\``), so
+``not like ''`` selects the NULL rows only. A negated path is ``not any``
+(Odoo 17 turns paths into ``any`` before negating). ``ilike`` with a
+non-ASCII pattern lowers both sides with Python on SQLite, whose ``LIKE``
+folds ASCII only, to match what PostgreSQL's ``ILIKE`` matches.
+
+``evaluate.py`` implements the same semantics in Python; the tests check the
+two against each other, so a change here needs its twin there.
 """
 from __future__ import annotations
 
@@ -31,8 +38,12 @@ if TYPE_CHECKING:  # pragma: no cover
 TRUE = SQL("1 = 1")
 FALSE = SQL("1 = 0")
 LARGE_IN = 1000
+#: A LIKE pattern of thousands of wildcards is a denial of service, not a search.
+MAX_LIKE_PATTERN = 1000
 
 LIKE_OPERATORS = ("like", "not like", "ilike", "not ilike", "=like", "=ilike")
+#: A negative operator -> the positive one whose matches it excludes.
+POSITIVE = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike"}
 
 
 def _and(exprs: list[Any]) -> Any:
@@ -74,6 +85,9 @@ class DomainCompiler:
         if isinstance(node, Leaf):
             return self.leaf(node)
         if isinstance(node, Not):
+            if isinstance(node.child, Leaf) and isinstance(node.child.path, str) \
+                    and "." in node.child.path:
+                return self.leaf(node.child, negate=True)
             inner = self.node(node.child)
             if inner is TRUE:
                 return FALSE
@@ -84,7 +98,8 @@ class DomainCompiler:
         return _and(children) if node.operator == "&" else _or(children)
 
     # -- leaves ------------------------------------------------------------
-    def leaf(self, leaf: Leaf) -> Any:
+    def leaf(self, leaf: Leaf, negate: bool = False) -> Any:
+        """One leaf; ``negate`` only for dotted paths (``not any``, see ``normalize.parse``)."""
         triple = (leaf.path, leaf.operator, leaf.value)
         if triple == TRUE_LEAF:
             return TRUE
@@ -98,7 +113,7 @@ class DomainCompiler:
         if field is None:
             raise ValueError(f"Invalid field {self.model._name}.{name} in leaf {leaf_repr(triple)}")
         if len(parts) > 1:
-            return self.path(field, ".".join(parts[1:]), leaf, triple)
+            return self.path(field, ".".join(parts[1:]), leaf, triple, negate)
         if isinstance(field, F.Computed):
             if field.search is None:
                 raise ValueError(f"Non-stored field {self.model._name}.{name} cannot be searched.")
@@ -113,14 +128,17 @@ class DomainCompiler:
             raise ValueError(f"Invalid leaf {leaf_repr(triple)}: 'any' needs a relational field")
         return self.column(field, leaf.operator, leaf.value, triple)
 
-    def path(self, field: Any, rest: str, leaf: Leaf, triple: tuple) -> Any:
-        """``rel.sub op value`` -> ``rel any [(sub, op, value)]``."""
+    def path(self, field: Any, rest: str, leaf: Leaf, triple: tuple, negate: bool = False) -> Any:
+        """``rel.sub op value`` -> ``rel any [(sub, op, value)]`` (``not any`` if negated)."""
         if not isinstance(field, (F.Many2oneColumn, F.One2many, F.Many2many)):
             raise ValueError(f"Invalid field {self.model._name}.{leaf.path} in leaf {leaf_repr(triple)}")
         sub = [(rest, leaf.operator, leaf.value)]
         if isinstance(field, F.Many2oneColumn):
-            return field.in_(self.ids_of(field.comodel_name, sub, active_test=False))
-        return self.x2many_any(field, sub, negate=False)
+            related = self.ids_of(field.comodel_name, sub, active_test=False)
+            if negate:
+                return _or([field.not_in(related), field.is_null()])
+            return field.in_(related)
+        return self.x2many_any(field, sub, negate=negate)
 
     # -- plain columns ---------------------------------------------------
     def convert(self, field: Any, value: Any, triple: tuple) -> Any:
@@ -140,7 +158,9 @@ class DomainCompiler:
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)
                 number = int(value) if isinstance(value, str) else value
-                if not isinstance(number, int) or not -2**63 <= number < 2**63:
+                # integer columns and ids are 32-bit (PostgreSQL int4); beyond that no
+                # row can match, and the driver would refuse the parameter
+                if not isinstance(number, int) or not -2**31 <= number < 2**31:
                     raise ValueError
                 return number
             if isinstance(field, F.Float):
@@ -259,11 +279,19 @@ class DomainCompiler:
         def build(self_: "DomainCompiler", col: Any, value: Any, triple: tuple) -> Any:
             if isinstance(value, (list, tuple, dict)):
                 raise ValueError(f"Invalid value {value!r} in leaf {leaf_repr(triple)}")
+            if isinstance(value, str) and len(value) > MAX_LIKE_PATTERN:
+                raise ValueError(f"Invalid value in leaf {leaf_repr(triple)[:80]}...: search "
+                                 f"patterns are limited to {MAX_LIKE_PATTERN} characters")
             if wildcard and (value is False or value is None or value == ""):
-                return FALSE if negative else TRUE
+                # Odoo: (col LIKE '%%' OR col IS NULL), (col NOT LIKE '%%' OR col IS NULL)
+                return col.is_null() if negative else TRUE
             if value is None or value is False:
-                return col.is_null(False) if negative else col.is_null()
+                return col.is_null()
             pattern = f"%{value}%" if wildcard else str(value)
+            if ends_with_escape(pattern):
+                # PostgreSQL refuses such a pattern; SQLite silently matches nothing.
+                raise ValueError(f"Invalid value {value!r} in leaf {leaf_repr(triple)}: "
+                                 "the pattern ends with an escape character")
             target = col if isinstance(col, (F.Char, F.Selection)) else Cast(col, "TEXT")
             condition = self_.like_sql(target, pattern, insensitive)
             if negative:
@@ -276,6 +304,8 @@ class DomainCompiler:
             op = "ILIKE" if insensitive else "LIKE"
             return NodeList([target, SQL(op), _raw(pattern)])
         if insensitive:   # SQLite's LIKE ignores (ASCII) case; '\\' escapes as in PostgreSQL
+            if not pattern.isascii():   # fold the rest as PostgreSQL's ILIKE does (lower())
+                target, pattern = peewee.fn.unicode_lower(target), pattern.lower()
             return NodeList([target, SQL("LIKE"), _raw(pattern), SQL("ESCAPE '\\'")])
         return NodeList([target, SQL("GLOB"), _raw(like_to_glob(pattern))])
 
@@ -297,8 +327,9 @@ class DomainCompiler:
                 return col.in_(sub)
             return _or([col.not_in(sub), col.is_null()])
         if isinstance(value, str) and not value.isdigit() and operator not in ("<", ">", "<=", ">="):
-            positive = operator.replace("not ", "") if operator in NEGATIVE_TERM_OPERATORS else operator
-            if positive in ("=", "in"):
+            # Match names with the positive operator, then negate on the ids.
+            positive = POSITIVE.get(operator, operator)
+            if positive == "in":
                 positive = "="
             sub = self.name_ids(col.comodel_name, positive, value)
             if operator in NEGATIVE_TERM_OPERATORS:
@@ -324,8 +355,9 @@ class DomainCompiler:
         return query
 
     def x2many_any(self, field: Any, domain: Any, negate: bool) -> Any:
-        related = self.ids_of(field.comodel_name, domain,
-                              active_test=isinstance(field, F.One2many))
+        # Odoo searches the comodel with _search(): its active_test applies
+        # (one2many and many2many alike; only many2one uses active_test=False).
+        related = self.ids_of(field.comodel_name, domain)
         owners = self.x2many_owner_ids(field, related)
         return self.model.id.not_in(owners) if negate else self.model.id.in_(owners)
 
@@ -336,9 +368,9 @@ class DomainCompiler:
         negate = operator in NEGATIVE_TERM_OPERATORS
         if isinstance(value, str) or operator in ("like", "ilike", "=like", "=ilike", "not like",
                                                   "not ilike"):
-            positive = operator.replace("not ", "") if negate else operator
+            positive = POSITIVE.get(operator, operator)
             sub = [(self.env.registry[field.comodel_name]._rec_name_search,
-                    "=" if positive in ("=", "!=", "in") else positive, value)]
+                    "=" if positive == "in" else positive, value)]
             return self.x2many_any(field, sub, negate=negate)
         if operator not in ("=", "!=", "in", "not in"):
             raise ValueError(f"Invalid leaf {leaf_repr(triple)}")
@@ -362,10 +394,21 @@ class DomainCompiler:
         else:
             raise ValueError(f"Invalid leaf {leaf_repr(triple)}: child_of needs a relational field")
         parent = comodel._fields.get(comodel._parent_name)
+        upwards = leaf.operator == "parent_of"
+        if target is not None and comodel._name == self.model._name \
+                and not isinstance(target, F.Many2many):
+            # Odoo: on a relation to the model itself, the field *is* the tree
+            # link, and the result is the records of the tree (so
+            # ('parent_id', 'child_of', x) includes x itself).
+            if isinstance(target, F.Many2oneColumn):
+                parent = target
+            else:               # a one2many walks its inverse the other way
+                parent, upwards = comodel._fields[target.inverse_name], not upwards
+            target = None
         value = leaf.value
         if isinstance(value, str):
-            start: Any = comodel._id_query(self.env, [(comodel._rec_name_search, "ilike", value)],
-                                           active_test=False)
+            # Odoo resolves a name with _name_search (active_test applies)
+            start: Any = comodel._id_query(self.env, [(comodel._rec_name_search, "ilike", value)])
         else:
             values = value if isinstance(value, (list, tuple)) else [value]
             start = [self.convert(comodel.id, v, triple) for v in values if v is not False]
@@ -374,7 +417,7 @@ class DomainCompiler:
         if parent is None:
             tree: Any = start if not isinstance(start, list) else [_raw(i) for i in start]
         else:
-            tree = recursive_ids(comodel, parent, start, leaf.operator == "parent_of")
+            tree = recursive_ids(comodel, parent, start, upwards)
         if target is None:
             return self.model.id.in_(tree)
         if isinstance(target, F.Many2oneColumn):
@@ -390,8 +433,8 @@ def recursive_ids(model: Any, parent: Any, start: Any, upwards: bool) -> Any:
     table, pcol = model._meta.table_name, parent.column_name
     if isinstance(start, list):
         seed = EnclosedNodeList([_raw(i) for i in start])
-    else:
-        seed = EnclosedNodeList([start])
+    else:   # a subquery renders its own parentheses; more would make it a scalar
+        seed = start
     link = 't."id" = h.parent' if upwards else f't."{pcol}" = h.id'
     return EnclosedNodeList([NodeList([
         SQL(f'WITH RECURSIVE h(id, parent) AS (SELECT "id", "{pcol}" FROM "{table}" WHERE "id" IN'),
@@ -399,6 +442,12 @@ def recursive_ids(model: Any, parent: Any, start: Any, upwards: bool) -> Any:
         SQL(f'UNION SELECT t."id", t."{pcol}" FROM "{table}" AS t JOIN h ON {link})'),
         SQL("SELECT id FROM h"),
     ])])
+
+
+def ends_with_escape(pattern: str) -> bool:
+    """Whether a LIKE pattern ends with a lone ``\\`` (escaping nothing)."""
+    trailing = len(pattern) - len(pattern.rstrip("\\"))
+    return trailing % 2 == 1
 
 
 def like_to_glob(pattern: str) -> str:

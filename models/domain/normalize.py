@@ -100,8 +100,20 @@ def normalize_domain(domain: Any) -> list[Any]:
     return result
 
 
-def distribute_not(domain: list[Any]) -> list[Any]:
-    """Push every '!' into the leaves below it (Odoo's ``distribute_not``)."""
+def is_path(leaf: Any) -> bool:
+    """``partner_id.country_id.code``: a leaf that follows a relation."""
+    return isinstance(leaf[0], str) and "." in leaf[0]
+
+
+def distribute_not(domain: list[Any], negate_paths: bool = True) -> list[Any]:
+    """Push every '!' into the leaves below it (Odoo's ``distribute_not``).
+
+    With ``negate_paths=False`` a '!' in front of a dotted path stays there:
+    Odoo 17 turns ``rel.sub op v`` into ``rel any [(sub, op, v)]`` *before*
+    negating, so ``!`` of it means "no related record matches" (``not any``,
+    which includes records without a relation), not "a related record
+    matches the negated leaf" (what negating the operator would say).
+    """
     result: list[Any] = []
     stack = [False]
     for token in domain:
@@ -113,7 +125,7 @@ def distribute_not(domain: list[Any]) -> list[Any]:
                     result.append(FALSE_LEAF)
                 elif token == FALSE_LEAF:
                     result.append(TRUE_LEAF)
-                elif operator in TERM_OPERATORS_NEGATION:
+                elif operator in TERM_OPERATORS_NEGATION and (negate_paths or not is_path(token)):
                     result.append((left, TERM_OPERATORS_NEGATION[operator], right))
                 else:
                     result.append(NOT)
@@ -161,8 +173,13 @@ Node = Union[Leaf, Not, Bool]
 
 
 def parse(domain: Any) -> Node:
-    """A domain -> a tree with '!' pushed down and AND/OR chains flattened."""
-    tokens = distribute_not(normalize_domain(domain))
+    """A domain -> a tree with '!' pushed down and AND/OR chains flattened.
+
+    '!' stays (as :class:`Not`) only above leaves it cannot be folded into:
+    operators without a negation (``=?``, ``=like``, ``child_of``...) and
+    dotted paths (see :func:`distribute_not`).
+    """
+    tokens = distribute_not(normalize_domain(domain), negate_paths=False)
     stack: list[Node] = []
     for token in reversed(tokens):
         if isinstance(token, tuple):
