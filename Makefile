@@ -34,7 +34,7 @@ test-sqlite: install
 	GATEWAY_TEST_BACKENDS=sqlite $(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 config:
 	$(BIN)/python -c 'from gateway.config import render_toml; print(render_toml(), end="")' > config.toml
