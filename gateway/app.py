@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import aiohttp_session
 from aiohttp import web
@@ -25,6 +25,16 @@ SESSION_GC_INTERVAL = 3600
 async def health(request: web.Request) -> web.Response:
     """Odoo's session-free liveness probe."""
     return web.json_response({"status": "pass"}, headers={"Cache-Control": "no-store"})
+
+
+@web.middleware
+async def database_scope(request: web.Request, handler: Any) -> web.StreamResponse:
+    """One database connection per request at most (PostgreSQL; nothing on SQLite).
+
+    Outermost, so that the session middleware's load and save share it too.
+    """
+    async with request.app[BACKEND].request_scope():
+        return await handler(request)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -56,9 +66,9 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     settings = RpcSettings(
         db_name=config.db_name, server_version=config.server_version, list_db=config.list_db,
         dbfilter=config.dbfilter, debug=config.tracebacks, admin_passwd=config.admin_passwd,
-        max_body_size=config.max_body_size)
+        max_body_size=config.max_body_size, limit_time_real=config.limit_time_real)
 
-    app = web.Application(client_max_size=config.max_body_size)
+    app = web.Application(client_max_size=config.max_body_size, middlewares=[database_scope])
     app[CONFIG] = config
     app[BACKEND] = backend
     app[RPC_SERVICE] = RpcService(backend, registry, settings)

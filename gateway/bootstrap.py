@@ -12,14 +12,17 @@ from .config import Config
 
 
 def backend_for(config: Config) -> Backend:
-    return make_backend(config.resolved_database_url, pool_size=config.db_maxconn)
+    """A backend for one-off work (the CLI, loading data): a small pool is enough."""
+    return make_backend(config.resolved_database_url, pool_size=min(2, config.db_maxconn))
 
 
 def migrate_schema(backend: Backend) -> list[str]:
     """Apply pending migrations (synchronously, before any server runs)."""
     database = backend.sync_database()
     try:
-        return schema.migrate(database)
+        applied = schema.migrate(database)
+        database.execute_sql("ANALYZE")
+        return applied
     finally:
         database.close()
 

@@ -140,7 +140,11 @@ def cmd_serve(config: Config, args: argparse.Namespace) -> int:
         if not config.is_production:
             logins = ", ".join(f"{u.login}/{u.login} ({u.role})" for u in demo.DEMO_USERS)
             print(f"Demo logins: admin/admin (administrator), {logins}", flush=True)
-    run(config, on_ready=ready)
+    try:
+        run(config, on_ready=ready)
+    except OSError as exc:  # e.g. the port is taken
+        raise CliError(f"cannot serve on {config.http_interface} ports {config.http_port} and "
+                       f"{config.api_port}: {exc.strerror or exc}") from None
     return 0
 
 

@@ -40,11 +40,32 @@ def _int(value: Any) -> int:
     return int(value)
 
 
+def _positive(value: Any) -> int:
+    number = _int(value)
+    if number < 1:
+        raise ValueError(f"must be at least 1, got {value!r}")
+    return number
+
+
+def _not_negative(value: Any) -> int:
+    number = _int(value)
+    if number < 0:
+        raise ValueError(f"must not be negative, got {value!r}")
+    return number
+
+
 def _port(value: Any) -> int:
     port = _int(value)
     if not 0 <= port <= 65535:
         raise ValueError(f"not a TCP port: {value!r}")
     return port
+
+
+def _bcrypt_cost(value: Any) -> int:
+    number = _int(value)
+    if not 4 <= number <= 31:
+        raise ValueError(f"bcrypt cost must be between 4 and 31, got {value!r}")
+    return number
 
 
 def _str(value: Any) -> str:
@@ -84,13 +105,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_port", "server", 8000, "Port of the REST API for mobile clients.", _port),
     Setting("workers", "server", 0,
             "Number of worker processes sharing the ports (0: one process, as Odoo's workers=0).",
-            _int),
+            _not_negative),
     Setting("proxy_mode", "server", False,
             "Trust X-Forwarded-* headers from a reverse proxy (Odoo's proxy_mode).", _bool),
     Setting("limit_time_real", "server", 120,
-            "Seconds a request may run before it is cancelled (Odoo's limit_time_real).", _int),
+            "Seconds a request may run before it is cancelled (Odoo's limit_time_real).", _positive),
     Setting("max_body_size", "server", 16 * 1024 * 1024,
-            "Largest request body accepted, in bytes.", _int),
+            "Largest request body accepted, in bytes.", _positive),
     Setting("server_version", "server", "17.0",
             "Odoo version reported to clients (version_info, session_info).", _str),
     Setting("db_name", "database", "gateway",
@@ -99,7 +120,7 @@ SETTINGS: tuple[Setting, ...] = (
             "postgresql://user:password@host:5432/dbname, or empty for the embedded SQLite file "
             "<data_dir>/<db_name>.sqlite3.", _str),
     Setting("db_maxconn", "database", 8,
-            "PostgreSQL connections per worker process (Odoo's db_maxconn).", _int),
+            "PostgreSQL connections per worker process (Odoo's db_maxconn).", _positive),
     Setting("data_dir", "database", "data",
             "Directory for the SQLite file and other local data (Odoo's data_dir).", _str),
     Setting("list_db", "database", True,
@@ -112,11 +133,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("secret_key", "security", DEFAULT_SECRET,
             "Secret for signed tokens. At least 32 characters in production.", _str),
     Setting("session_lifetime", "security", 604800,
-            "Seconds a web session lives without use (Odoo: 7 days).", _int),
+            "Seconds a web session lives without use (Odoo: 7 days).", _positive),
     Setting("session_cookie_secure", "security", False,
             "Send the session cookie only over HTTPS.", _bool),
     Setting("bcrypt_rounds", "security", 12,
-            "bcrypt cost factor for passwords and API keys.", _int),
+            "bcrypt cost factor for passwords and API keys.", _bcrypt_cost),
     Setting("debug_tracebacks", "logging", True,
             "Include server tracebacks in error answers (data.debug). Forced off in production.",
             _bool),
@@ -143,6 +164,8 @@ class Config(Mapping[str, Any]):
         return len(self._values)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # unpickling (workers) looks up __setstate__ before _values exists
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:

@@ -262,6 +262,8 @@ async def load_demo(backend: Backend, registry: Registry, progress: Progress | N
         return await load(Env(cr, registry, None), progress)
     await backend.start()
     try:
-        return await backend.run_unit(unit)
+        created = await backend.run_unit(unit)
+        await backend.analyze()
+        return created
     finally:
         await backend.close()

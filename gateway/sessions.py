@@ -6,6 +6,10 @@ logout or a password change ends the session everywhere at once, which a
 cookie-only storage cannot do. Every process reads the same table, so
 workers and hosts behind a load balancer share sessions.
 
+Loading a session also reads its user's ``write_date``, exposed as the
+session's ``user_version``: the RPC front passes it on, and the user's access
+facts come from the per-process cache without another query.
+
 A new session (``new_session`` at login) gets a fresh id when saved and the
 id the browser presented before is deleted: the rotation Odoo does at login.
 """
@@ -23,6 +27,8 @@ from aiohttp_session import AbstractStorage, Session
 from models.db import Backend, Cursor
 from models.fields import DATETIME_FORMAT
 from models.http_session import HttpSession
+from models.res_users import ResUsers
+from peewee import JOIN
 
 SID = re.compile(r"[0-9a-f]{40}")
 
@@ -49,13 +55,20 @@ class DatabaseStorage(AbstractStorage):
         now = _now().strftime(DATETIME_FORMAT)
 
         async def unit(cr: Cursor) -> Any:
-            return await cr.first(HttpSession.select(HttpSession.data).where(
-                (HttpSession.sid == sid) & (HttpSession.expiry > now)))
+            rows = await cr.static_rows("http_session.load", lambda: HttpSession.select(
+                HttpSession.data, ResUsers.write_date, ResUsers.active
+            ).join(ResUsers, JOIN.LEFT_OUTER, on=(ResUsers.id == HttpSession.uid)).where(
+                (HttpSession.sid == "") & (HttpSession.expiry > "")), [sid, now])
+            return rows[0] if rows else None
 
         row = await self.backend.run_unit(unit, readonly=True)
         if row is None:
             return Session(None, data=None, new=True, max_age=self.max_age)
-        return Session(sid, data=self._decoder(row[0]), new=False, max_age=self.max_age)
+        session = Session(sid, data=self._decoder(row[0]), new=False, max_age=self.max_age)
+        # The user's version rides along, so the user's cached access facts need no
+        # second query (see ResUsers._user_info); an archived user has none.
+        session.user_version = row[1] if row[2] else None  # type: ignore[attr-defined]
+        return session
 
     async def save_session(self, request: web.Request, response: web.StreamResponse,
                            session: Session) -> None:

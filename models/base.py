@@ -32,12 +32,18 @@ from .domain.compile import TRUE, DomainCompiler, _and
 from .domain.normalize import mentions_field
 from .exceptions import MissingError, ValidationError
 from .order import parse_order
+from .read_group import ReadGroupMixin
+from .web_methods import WebMethodsMixin
+from .sql_cache import value_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
 
 MAGIC_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
-MAX_ID = 2**63 - 1
+#: Ids are PostgreSQL serials (int4): larger ones cannot exist, and must not reach the driver.
+MAX_ID = 2**31 - 1
+#: LIMIT and OFFSET are bigints (clients send sys.maxsize for 'no limit').
+MAX_LIMIT = 2**63 - 1
 
 
 def _table_name(cls: type) -> str:
@@ -51,7 +57,7 @@ def now_utc() -> str:
 def check_ids(ids: Any) -> list[int]:
     """Ids as clients send them (an int or a list of ints) -> a clean list.
 
-    Ids that cannot exist (zero, negative, beyond 64 bits) are kept out of the
+    Ids that cannot exist (zero, negative, beyond 32 bits) are kept out of the
     SQL and so behave as missing records; anything that is not an id at all
     is Odoo's ValueError.
     """
@@ -74,10 +80,18 @@ async def _resolve(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
+def _paginate(query: Any, limit: int | None, offset: int) -> Any:
+    if limit:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    return query
+
+
 def _limit(value: Any, name: str) -> int | None:
     if value is None or value is False:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
         raise ValueError(f"Invalid {name} {value!r}")
     return value
 
@@ -102,7 +116,7 @@ def _generate_shaper(keys: list[str], exprs: list[str], conv: list[Any]) -> Call
     return namespace["shape"]
 
 
-class BaseModel(peewee.Model):
+class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
     """The Odoo model API on a peewee model."""
 
     _name: ClassVar[str] = ""
@@ -163,7 +177,16 @@ class BaseModel(peewee.Model):
 
     @classmethod
     def _compute_display_name(cls, values: dict[str, Any]) -> Any:
-        return values.get(cls._rec_name) or ""
+        """By default the display name is the one column it depends on."""
+        return values.get(cls._display_name_depends[0]) or ""
+
+    @classmethod
+    def _display_name_column(cls) -> str | None:
+        """The column a display name is a plain copy of (read plans inline it), if any."""
+        if (len(cls._display_name_depends) == 1 and cls._compute_display_name.__func__  # type: ignore[attr-defined]
+                is BaseModel._compute_display_name.__func__):  # type: ignore[attr-defined]
+            return cls._display_name_depends[0]
+        return None
 
     @classmethod
     def _search_display_name(cls, operator: str, value: Any) -> list[Any]:
@@ -209,7 +232,7 @@ class BaseModel(peewee.Model):
                 raise ValueError(f"Cannot order by non-stored field {cls._name}.{term.field}")
             if term.field == "id":
                 seen_id = True
-            targets = [field]
+            targets: list[tuple[Any, bool]]
             if isinstance(field, F.Many2oneColumn):
                 comodel = field.rel_model
                 alias = comodel.alias(f"o_{term.field}")
@@ -219,10 +242,19 @@ class BaseModel(peewee.Model):
                     sub_field = comodel._fields.get(sub.field)
                     if sub_field is not None and sub_field.is_column and not isinstance(
                             sub_field, F.Many2oneColumn):
-                        targets.append(getattr(alias, sub.field))
-            for target in targets:
-                nulls = term.nulls or ("FIRST" if term.descending else "LAST")
-                nodes.append(target.desc(nulls=nulls) if term.descending else target.asc(nulls=nulls))
+                        # 'partner_id desc' reverses each term of the partner's own order
+                        targets.append((getattr(alias, sub.field),
+                                        term.descending != sub.descending))
+            else:
+                targets = [(field, term.descending)]
+            for target, descending in targets:
+                # PostgreSQL's placement (and so Odoo's), spelled out so that SQLite sorts
+                # alike; left out on NOT NULL columns, where it would only cost the index.
+                nulls = term.nulls or ("FIRST" if descending else "LAST")
+                column = target.unwrap() if hasattr(target, "unwrap") else target
+                if not getattr(column, "null", True) and not term.nulls:
+                    nulls = None
+                nodes.append(target.desc(nulls=nulls) if descending else target.asc(nulls=nulls))
         if not seen_id:
             nodes.append(cls.id.asc())
         return nodes, query
@@ -277,6 +309,11 @@ class BaseModel(peewee.Model):
                 comodel = env.registry[field.comodel_name]
                 alias = comodel.alias(f"j_{name}")
                 joins.append((alias, alias.id == field))
+                column = comodel._display_name_column()
+                if column:
+                    shown = add(getattr(alias, column))
+                    exprs.append(f"([r[{idx}], r[{shown}] or ''] if r[{idx}] is not None else False)")
+                    continue
                 deps = {dep: add(getattr(alias, dep)) for dep in comodel._display_name_depends}
                 conv.append(comodel._compute_display_name)
                 args = ", ".join(f"{dep!r}: r[{i}]" for dep, i in deps.items())
@@ -295,8 +332,8 @@ class BaseModel(peewee.Model):
         return query
 
     @classmethod
-    async def _fetch(cls, env: "Env", plan: ReadPlan, query: Any) -> list[dict[str, Any]]:
-        records = plan.shape(await env.cr.rows(query))
+    async def _fetch(cls, env: "Env", plan: ReadPlan, rows: list[tuple]) -> list[dict[str, Any]]:
+        records = plan.shape(rows)
         if plan.x2many and records:
             ids = [record["id"] for record in records]
             for name in plan.x2many:
@@ -304,6 +341,27 @@ class BaseModel(peewee.Model):
                 for record in records:
                     record[name] = values.get(record["id"], [])
         return records
+
+    @classmethod
+    def _statement_key(cls, env: "Env", kind: str, *parts: Any) -> tuple | None:
+        """Everything that shapes a statement of ``kind``, or None if it cannot be keyed.
+
+        The environment contributes what record rules and the active filter
+        read: superuser mode, uid, active companies, the user's companies and
+        ``active_test``.
+        """
+        data = value_key(parts)
+        if data is None:
+            return None
+        user = env.user
+        return (kind, cls._name, data, env.su, env.uid, env.companies,
+                user.allowed_company_ids if user else (), env.context.get("active_test", True))
+
+    @classmethod
+    async def _cached_rows(cls, env: "Env", key: tuple | None,
+                           build: Callable[[], Any]) -> list[tuple]:
+        sql, params = env.registry.sql_cache.fetch(key, lambda: env.cr.sql(build()))
+        return await env.cr.fetchall(sql, params)
 
     @classmethod
     async def _x2many_values(cls, env: "Env", field: Any, ids: list[int]) -> dict[int, list[int]]:
@@ -356,31 +414,35 @@ class BaseModel(peewee.Model):
         if count:   # Odoo 16 still accepted search(count=True)
             return await cls.search_count(env, domain)
         security.check_access(env, cls, security.READ)
-        query = cls.select(cls.id)
-        where = cls._where(env, domain)
-        if where is not TRUE:
-            query = query.where(where)
-        nodes, query = cls._order_by(order, query)
-        query = query.order_by(*nodes)
         limit, offset = _limit(limit, "limit"), _limit(offset, "offset") or 0
-        if limit:
-            query = query.limit(limit)
-        if offset:
-            query = query.offset(offset)
-        return [row[0] for row in await env.cr.rows(query)]
+
+        def build() -> Any:
+            query = cls.select(cls.id)
+            where = cls._where(env, domain)
+            if where is not TRUE:
+                query = query.where(where)
+            nodes, query = cls._order_by(order, query)
+            return _paginate(query.order_by(*nodes), limit, offset)
+
+        key = cls._statement_key(env, "search", domain, order, limit, offset)
+        return [row[0] for row in await cls._cached_rows(env, key, build)]
 
     @public("model", readonly=True)
     async def search_count(cls, env: "Env", domain: Any = (), limit: int | None = None) -> int:
         security.check_access(env, cls, security.READ)
-        where = cls._where(env, domain)
-        inner = cls.select(cls.id)
-        if where is not TRUE:
-            inner = inner.where(where)
         limit = _limit(limit, "limit")
-        if limit:
-            inner = inner.limit(limit)
-        query = peewee.Select([inner.alias("_counted")], [fn.COUNT(peewee.SQL("*"))])
-        return (await env.cr.rows(query))[0][0]
+
+        def build() -> Any:
+            inner = cls.select(cls.id)
+            where = cls._where(env, domain)
+            if where is not TRUE:
+                inner = inner.where(where)
+            if limit:
+                inner = inner.limit(limit)
+            return peewee.Select([inner.alias("_counted")], [fn.COUNT(peewee.SQL("*"))])
+
+        key = cls._statement_key(env, "search_count", domain, limit)
+        return (await cls._cached_rows(env, key, build))[0][0]
 
     @public("model", readonly=True)
     async def search_read(cls, env: "Env", domain: Any = None, fields: Any = None, offset: int = 0,
@@ -388,18 +450,19 @@ class BaseModel(peewee.Model):
                           load: Any = "_classic_read") -> list[dict[str, Any]]:
         security.check_access(env, cls, security.READ)
         plan = cls._read_plan(env, fields or None, load)
-        query = cls._select(plan)
-        where = cls._where(env, domain or [])
-        if where is not TRUE:
-            query = query.where(where)
-        nodes, query = cls._order_by(order, query)
-        query = query.order_by(*nodes)
         limit, offset = _limit(limit, "limit"), _limit(offset, "offset") or 0
-        if limit:
-            query = query.limit(limit)
-        if offset:
-            query = query.offset(offset)
-        return await cls._fetch(env, plan, query)
+
+        def build() -> Any:
+            query = cls._select(plan)
+            where = cls._where(env, domain or [])
+            if where is not TRUE:
+                query = query.where(where)
+            nodes, query = cls._order_by(order, query)
+            return _paginate(query.order_by(*nodes), limit, offset)
+
+        key = cls._statement_key(env, "search_read", plan.names, load == "_classic_read",
+                                 domain or [], order, limit, offset)
+        return await cls._fetch(env, plan, await cls._cached_rows(env, key, build))
 
     @public("records", readonly=True)
     async def read(cls, env: "Env", ids: Any, fields: Any = None,
@@ -412,8 +475,13 @@ class BaseModel(peewee.Model):
         wanted = [i for i in dict.fromkeys(ids) if 0 < i <= MAX_ID]
         if not wanted:
             return []
-        where = _and([cls.id.in_(wanted), cls._where(env, None, active_test=False)])
-        records = await cls._fetch(env, plan, cls._select(plan).where(where))
+
+        def build() -> Any:
+            where = _and([cls.id.in_(wanted), cls._where(env, None, active_test=False)])
+            return cls._select(plan).where(where)
+
+        key = cls._statement_key(env, "read", plan.names, load == "_classic_read", wanted)
+        records = await cls._fetch(env, plan, await cls._cached_rows(env, key, build))
         by_id = {record["id"]: record for record in records}
         return [by_id[i] for i in wanted if i in by_id]
 
@@ -450,6 +518,12 @@ class BaseModel(peewee.Model):
                 description = {k: v for k, v in description.items() if k in attributes}
             result[name] = description
         return result
+
+    @public("model", readonly=True)
+    async def fields_get_keys(cls, env: "Env") -> list[str]:
+        """Odoo <= 16 (gone in 17); erppeek's ``Model.keys()`` and record attributes need it."""
+        security.check_access(env, cls, security.READ)
+        return list(cls._fields)
 
     @public("model", readonly=True)
     async def default_get(cls, env: "Env", fields_list: Any) -> dict[str, Any]:

@@ -184,9 +184,6 @@ class Id(_Column, peewee.AutoField):
     def __init__(self) -> None:
         super().__init__("ID", readonly=True, null=False)
 
-    def _extra_description(self) -> dict[str, Any]:
-        return {"group_operator": "sum"}
-
 
 class Char(_Column, peewee.TextField):
     ttype = "char"

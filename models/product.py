@@ -28,10 +28,6 @@ class ProductCategory(BaseModel):
     child_id = F.One2many("product.category", "parent_id", "Child Categories")
 
     @classmethod
-    def _compute_display_name(cls, values: dict[str, Any]) -> Any:
-        return values.get("complete_name") or ""
-
-    @classmethod
     async def _recompute_complete_name(cls, env: "Env", ids: list[int]) -> None:
         """"All / Saleable / Desks": the path from the root, as Odoo stores it."""
         todo = list(ids)
@@ -74,7 +70,8 @@ class PosCategory(BaseModel):
     child_id = F.One2many("pos.category", "parent_id", "Children Categories")
     sequence = F.Integer("Sequence", default=0)
     color = F.Integer("Color", default=0)
-    company_id = F.Many2one("res.company", "Restaurant", index=True)
+    company_id = F.Many2one("res.company", "Restaurant", index=True,
+                            default=lambda env: env.company_id)
 
 
 class AccountTax(BaseModel):
@@ -130,7 +127,9 @@ class ProductProduct(BaseModel):
     description = F.Text("Description")
     description_sale = F.Text("Sales Description")
     active = F.Boolean("Active", default=True)
-    company_id = F.Many2one("res.company", "Company", index=True)
+    # A dish created in a restaurant is on that restaurant's menu (Odoo: shared).
+    company_id = F.Many2one("res.company", "Company", index=True,
+                            default=lambda env: env.company_id)
 
     class Meta:
         indexes = ((("barcode", "company_id"), True),)

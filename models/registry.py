@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import peewee
 
 from . import fields as F
+from .sql_cache import SqlCache
 
 _setup_lock = threading.Lock()
 _set_up: set[type] = set()
@@ -82,6 +83,8 @@ class Registry:
         self.options = dict(options or {})
         #: (model, fields, classic load) -> ReadPlan
         self.read_plans: dict[tuple, Any] = {}
+        #: statement key -> rendered (sql, params); see models/sql_cache.py
+        self.sql_cache = SqlCache()
 
     def __getitem__(self, name: str) -> Any:
         try:

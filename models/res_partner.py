@@ -47,12 +47,21 @@ class ResPartner(BaseModel):
     tz = F.Char("Timezone", default=lambda env: env.context.get("tz") or False)
     color = F.Integer("Color Index", default=0)
     active = F.Boolean("Active", default=True)
-    company_id = F.Many2one("res.company", "Company", index=True, constraint=False)
+    # Odoo leaves new contacts shared by every company; a customer created in a
+    # restaurant belongs to it here, or the other restaurants would see it.
+    company_id = F.Many2one("res.company", "Company", index=True, constraint=False,
+                            default=lambda env: env.company_id)
     user_ids = F.One2many("res.users", "partner_id", "Users")
 
     @classmethod
-    def _compute_display_name(cls, values: dict[str, Any]) -> Any:
-        return values.get("complete_name") or ""
+    def _record_rule(cls, env: "Env") -> list[Any]:
+        """The active companies' partners and shared ones, plus the user's own partner:
+        Odoo's ``res_partner_rule`` always lets a user read it (``env.user.partner_id``)."""
+        rule: list[Any] = ["|", ("company_id", "=", False),
+                           ("company_id", "in", list(env.companies))]
+        if env.user is not None and env.user.partner_id:
+            rule = ["|", ("id", "=", env.user.partner_id)] + rule
+        return rule
 
     @classmethod
     async def _recompute_complete_name(cls, env: "Env", ids: list[int]) -> None:

@@ -20,7 +20,7 @@ import peewee
 from . import fields as F
 from . import security
 from .api import public
-from .base import BaseModel, check_ids, now_utc
+from .base import MAX_ID, BaseModel, check_ids, normalize_commands, now_utc
 from .env import UserInfo
 from .exceptions import AccessDenied, ValidationError
 from .http_session import HttpSession
@@ -79,10 +79,6 @@ class ResGroups(BaseModel):
     users = F.Many2many("res.users", "res_groups_users_rel", "gid", "uid", "Users")
     implied_ids = F.Many2many("res.groups", "res_groups_implied_rel", "gid", "hid", "Inherits")
 
-    @classmethod
-    def _compute_display_name(cls, values: dict[str, Any]) -> Any:
-        return values.get("name") or ""
-
 
 class ResUsers(BaseModel):
     _name = "res.users"
@@ -134,6 +130,7 @@ class ResUsers(BaseModel):
             if not isinstance(vals, dict):
                 raise ValueError(f"Invalid values {vals!r}: expected a dictionary")
             vals = dict(vals)
+            await cls._check_manageable(env, [], vals)
             if not vals.get("partner_id"):
                 partner = {"name": vals.get("name") or vals.get("login"),
                            "email": vals.get("email") or False,
@@ -154,6 +151,7 @@ class ResUsers(BaseModel):
             "password", "lang", "tz"}
         vals, hashed = await cls._pop_password(env, vals)
         target_env = env.sudo() if is_self else env
+        await cls._check_manageable(target_env, ids, vals)
         if vals or not hashed:
             await super().write(target_env, ids, vals)
         else:
@@ -170,6 +168,32 @@ class ResUsers(BaseModel):
                 cls.select(cls.partner_id).where(cls.id.in_(ids)))]
             await env.sudo()["res.partner"].write(partners, {"name": vals["name"]})
         return True
+
+    @classmethod
+    async def _check_manageable(cls, env: "Env", ids: list[int], vals: Any) -> None:
+        """``security.check_user_management`` for a create (no ids) or a write."""
+        if env.su or env.user is None or env.user.has_group(security.ERP_MANAGER):
+            return
+        security.check_access(env, cls, security.WRITE if ids else security.CREATE)
+        targets = [await cls._user_info(env, uid) for uid in await cls._ensure_visible(env, ids)]
+        granted: list[int] = []
+        commands = vals.get("groups_id") if isinstance(vals, dict) else None
+        if commands not in (None, False):
+            for command in normalize_commands(cls._fields["groups_id"], commands):
+                if command[0] == 4:
+                    granted.append(command[1])
+                elif command[0] == 6:
+                    granted.extend(command[2] or [])
+                elif command[0] in (0, 1):
+                    granted.append(0)       # a group made or changed on the way: never
+        xmlids: dict[int, str] = {}
+        if granted:
+            from .ir_model import IrModelData
+            xmlids = {row[0]: f"{row[1]}.{row[2]}" for row in await env.cr.rows(
+                IrModelData.select(IrModelData.res_id, IrModelData.module, IrModelData.name)
+                .where((IrModelData.model == "res.groups") & IrModelData.res_id.in_(granted)))}
+        security.check_user_management(
+            env, targets, frozenset(xmlids.get(gid, f"res.groups({gid})") for gid in granted))
 
     @classmethod
     async def _drop_sessions(cls, env: "Env", ids: list[int]) -> None:
@@ -206,8 +230,12 @@ class ResUsers(BaseModel):
         """``object`` service credentials: (uid, password or API key), cached per user version."""
         if isinstance(uid, bool) or not isinstance(uid, int) or not isinstance(password, str) or not password:
             raise AccessDenied()
-        row = await env.cr.first((
-            cls.select(cls.password_hash, cls.write_date).where((cls.id == uid) & (cls.active == True))))  # noqa: E712
+        if not 0 < uid <= MAX_ID:   # no such user (and not for the driver: ids are int4)
+            raise AccessDenied()
+        rows = await env.cr.static_rows("res.users.credentials", lambda: cls.select(
+            cls.password_hash, cls.write_date).where((cls.id == 0) & (cls.active == True)),  # noqa: E712
+            [uid, True])
+        row = rows[0] if rows else None
         if row is None:
             await verify_secret(password, None)
             raise AccessDenied()
@@ -224,14 +252,23 @@ class ResUsers(BaseModel):
         raise AccessDenied()
 
     @classmethod
-    async def _user_info(cls, env: "Env", uid: int) -> UserInfo | None:
-        """Everything access checks need about ``uid``, cached until the user changes."""
-        row = await env.cr.first((
-            cls.select(cls.id, cls.login, cls.name, cls.partner_id, cls.company_id, cls.lang,
-                       cls.tz, cls.active, cls.share, cls.write_date).where(cls.id == uid)))
+    async def _user_info(cls, env: "Env", uid: int, version: Any = None) -> UserInfo | None:
+        """Everything access checks need about ``uid``, cached until the user changes.
+
+        ``version`` is the user's ``write_date`` when the caller already read it
+        (with the session); a cached entry of that version is then used as is.
+        """
+        cache: dict[Any, UserInfo] = env.registry.options.setdefault("user_cache", {})
+        if version is not None:
+            cached = cache.get((uid, version))
+            if cached is not None:
+                return cached
+        rows = await env.cr.static_rows("res.users.info", lambda: cls.select(
+            cls.id, cls.login, cls.name, cls.partner_id, cls.company_id, cls.lang, cls.tz,
+            cls.active, cls.share, cls.write_date).where(cls.id == 0), [uid])
+        row = rows[0] if rows else None
         if row is None or not row[7]:
             return None
-        cache: dict[Any, UserInfo] = env.registry.options.setdefault("user_cache", {})
         key = (uid, row[9])
         info = cache.get(key)
         if info is not None:

@@ -17,6 +17,7 @@ restaurant. See ``docs/decisions.md``.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -103,9 +104,11 @@ ACCESS: dict[str, dict[str, str]] = {
 _VERB = {READ: "access", WRITE: "modify", CREATE: "create", UNLINK: "delete"}
 
 
-def groups_allowed(model_name: str, operation: str) -> list[str]:
+@functools.lru_cache(maxsize=None)
+def groups_allowed(model_name: str, operation: str) -> frozenset[str]:
     letter = _LETTER[operation]
-    return [group for group, letters in ACCESS.get(model_name, {}).items() if letter in letters]
+    return frozenset(group for group, letters in ACCESS.get(model_name, {}).items()
+                     if letter in letters)
 
 
 def has_access(env: "Env", model: Any, operation: str) -> bool:
@@ -113,9 +116,7 @@ def has_access(env: "Env", model: Any, operation: str) -> bool:
         return True
     user = env.user
     assert user is not None
-    if user.has_group(SYSTEM):
-        return True
-    return any(user.has_group(group) for group in groups_allowed(model._name, operation))
+    return SYSTEM in user.groups or not groups_allowed(model._name, operation).isdisjoint(user.groups)
 
 
 def check_access(env: "Env", model: Any, operation: str) -> None:
@@ -124,8 +125,8 @@ def check_access(env: "Env", model: Any, operation: str) -> None:
         return
     message = (f"You are not allowed to {_VERB[operation]} '{model._description or model._name}' "
                f"({model._name}) records.")
-    allowed = [GROUPS_BY_XMLID[g].full_name for g in groups_allowed(model._name, operation)
-               if g in GROUPS_BY_XMLID]
+    allowed = sorted(GROUPS_BY_XMLID[g].full_name for g in groups_allowed(model._name, operation)
+                     if g in GROUPS_BY_XMLID)
     if allowed:
         message += "\n\nThis operation is allowed for the following groups:\n" + "\n".join(
             f"\t- {name}" for name in allowed)
@@ -153,3 +154,36 @@ def check_company_values(env: "Env", model: Any, company_id: Any) -> None:
         raise AccessError(
             f"You cannot assign a {model._description or model._name} to a company you do not "
             f"have active (company {company_id}).")
+
+
+#: Groups that carry rights over users, groups or companies: the ones to climb to.
+PRIVILEGED = frozenset({SYSTEM, *(group for model in ("res.users", "res.groups", "res.company")
+                                  for group, letters in ACCESS[model].items()
+                                  if set(letters) - {"r"})})
+
+
+def check_user_management(env: "Env", targets: list[Any], granted: frozenset[str]) -> None:
+    """No way up for those who manage staff without Access Rights (OWASP API3/API5).
+
+    A restaurant manager may create and edit users, but may not grant a
+    privileged group they lack (nor a group unknown here), nor edit a user
+    (password included) who holds one, or who works in a restaurant they do
+    not: else they could make themselves administrator, or take over the
+    platform owner's account, and read every restaurant. ``targets`` are the
+    edited users' ``UserInfo`` (None: archived).
+    """
+    if env.su:
+        return
+    user = env.user
+    assert user is not None
+    if user.has_group(ERP_MANAGER):     # Access Rights (implied by Settings and owners)
+        return
+    mine = set(user.allowed_company_ids)
+    for target in targets:
+        if target is None or (target.groups & PRIVILEGED) - user.groups or not set(
+                target.allowed_company_ids) <= mine:
+            raise AccessError("You cannot modify a user who has more rights than you, or who "
+                              "works in a restaurant you do not manage.")
+    unknown = any(group not in GROUPS_BY_XMLID for group in granted)
+    if unknown or (granted & PRIVILEGED) - user.groups:
+        raise AccessError("You cannot grant a group you do not have yourself.")

@@ -38,7 +38,7 @@ def resolve(service: RpcService, model_name: Any, method_name: Any) -> tuple[Any
 
 
 async def call_kw(service: RpcService, uid: int, model_name: Any, method_name: Any, args: Any,
-                  kwargs: Any, *, session: bool = True) -> Any:
+                  kwargs: Any, *, session: bool = True, version: Any = None) -> Any:
     """Run one model method as ``uid``, in one unit of work."""
     model, method = resolve(service, model_name, method_name)
     if not isinstance(args, (list, tuple)):
@@ -52,7 +52,7 @@ async def call_kw(service: RpcService, uid: int, model_name: Any, method_name: A
     function = getattr(model, method.attr)
 
     async def unit(cr: Cursor) -> Any:
-        env = await service.user_env(cr, uid, context, session=session)
+        env = await service.user_env(cr, uid, context, session=session, version=version)
         return await function(env, *args, **kwargs)
 
     return await service.run(unit, readonly=method.readonly)

@@ -22,12 +22,12 @@ from models.exceptions import (AccessDenied, AccessError, MissingError, SessionE
 
 from .dispatch import call_kw
 from .jsonrpc import JSON_HEADERS, dumps, log_error
-from .service import RPC_SERVICE, RpcService
+from .service import RPC_SERVICE, deadline, RpcService
 
 STATUS = (
     (AccessDenied, 401), (SessionExpired, 401), (AccessError, 403), (MissingError, 404),
     (KeyError, 404), (AttributeError, 404), (ValidationError, 422), (UserError, 422),
-    (ValueError, 422), (TypeError, 400),
+    (ValueError, 422), (TypeError, 400), (TimeoutError, 504),
 )
 
 
@@ -64,6 +64,9 @@ async def json2(request: web.Request) -> web.Response:
     debug = service.settings.debug
     if request.content_type != "application/json":
         return _error(TypeError("Content-Type must be application/json"), debug, status=415)
+    if request.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
+        # as the JSON-RPC and XML-RPC fronts: no inflating of request bodies
+        return _error(ValueError("Compressed requests are not accepted"), debug, status=400)
     try:
         database = request.headers.get("X-Odoo-Database")
         if database:
@@ -78,8 +81,9 @@ async def json2(request: web.Request) -> web.Response:
             return _error(TypeError("The body must be a JSON object of named arguments"), debug,
                           status=400)
         kwargs: dict[str, Any] = dict(params)
-        result = await call_kw(service, uid, request.match_info["model"],
-                               request.match_info["method"], [], kwargs, session=False)
+        async with deadline(service):
+            result = await call_kw(service, uid, request.match_info["model"],
+                                   request.match_info["method"], [], kwargs, session=False)
     except web.HTTPException:
         raise
     except Exception as exc:  # mapped to a status once, here

@@ -18,7 +18,7 @@ from aiohttp import web
 from compat.errors import jsonrpc_error
 from models.exceptions import SessionExpired, UserError
 
-from .service import RPC_SERVICE
+from .service import RPC_SERVICE, deadline
 
 _logger = logging.getLogger(__name__)
 
@@ -103,7 +103,8 @@ def json_route(handler: Handler) -> Callable[[web.Request], Awaitable[web.Stream
         request_id, params = decoded
         debug = request.app[RPC_SERVICE].settings.debug
         try:
-            result = await handler(request, params)
+            async with deadline(request.app[RPC_SERVICE]):
+                result = await handler(request, params)
         except web.HTTPException:
             raise
         except SessionExpired as exc:

@@ -2,9 +2,11 @@
 and the few operations every front needs (who is calling, run a method)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
@@ -23,6 +25,9 @@ class RpcSettings:
     debug: bool = False
     admin_passwd: str = "admin"
     max_body_size: int = 16 * 1024 * 1024
+    #: Seconds a call may run (Odoo's limit_time_real); past it the call is
+    #: cancelled, its transaction rolled back, and the caller gets an error.
+    limit_time_real: float = 120.0
 
 
 class RpcService:
@@ -56,9 +61,13 @@ class RpcService:
         return Env(cr, self.registry, user, context)
 
     async def user_env(self, cr: Cursor, uid: int, context: Any = None, *,
-                       session: bool = True) -> Env:
-        """The environment of ``uid``; a vanished or archived user ends the session."""
-        user = await self.registry["res.users"]._user_info(Env(cr, self.registry, None), uid)
+                       session: bool = True, version: Any = None) -> Env:
+        """The environment of ``uid``; a vanished or archived user ends the session.
+
+        ``version`` is the user's version read along with the session, if any.
+        """
+        user = await self.registry["res.users"]._user_info(Env(cr, self.registry, None), uid,
+                                                            version)
         if user is None:
             raise SessionExpired() if session else AccessDenied()
         return self.env(cr, user, context)
@@ -75,6 +84,18 @@ class RpcService:
     async def check_credentials(self, cr: Cursor, uid: Any, password: Any) -> None:
         await self.registry["res.users"]._check_uid_password(Env(cr, self.registry, None),
                                                               uid, password)
+
+
+@contextlib.asynccontextmanager
+async def deadline(service: RpcService) -> AsyncIterator[None]:
+    """Cancel a call that outlives ``limit_time_real``; its unit of work rolls back."""
+    seconds = service.settings.limit_time_real
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise TimeoutError(f"The request took longer than limit_time_real ({seconds:g} s) "
+                           "and was cancelled.") from None
 
 
 RPC_SERVICE = web.AppKey("rpc_service", RpcService)

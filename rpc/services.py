@@ -83,6 +83,8 @@ async def _object(service: RpcService, host: str, method: str, params: list[Any]
         await service.check_credentials(cr, uid, password)
 
     await service.run(credentials, readonly=True)
+    if not isinstance(model, str) or model not in service.registry:
+        raise UserError(f"Object {model} doesn't exist")   # execute_cr, Odoo 16/17
     if method == "execute":
         return await call_kw(service, uid, model, model_method, list(params[5:]), {},
                              session=False)

@@ -37,11 +37,16 @@ def _required(params: dict[str, Any], func: str, *names: str) -> list[Any]:
 
 
 async def session_uid(request: web.Request) -> int:
+    return (await session_user(request))[0]
+
+
+async def session_user(request: web.Request) -> tuple[int, Any]:
+    """(uid, user version) of the session; SessionExpired without a logged-in session."""
     session = await get_session(request)
     uid = session.get("uid")
     if not isinstance(uid, int):
         raise SessionExpired()
-    return uid
+    return uid, getattr(session, "user_version", None)
 
 
 def base_url(request: web.Request) -> str:
@@ -155,8 +160,9 @@ async def database_list(request: web.Request, params: dict[str, Any]) -> list[st
 async def dataset_call_kw(request: web.Request, params: dict[str, Any]) -> Any:
     model, method, args, kwargs = _required(params, "DataSet.call_kw", "model", "method",
                                             "args", "kwargs")
-    uid = await session_uid(request)
-    return await call_kw(request.app[RPC_SERVICE], uid, model, method, args, kwargs)
+    uid, version = await session_user(request)
+    return await call_kw(request.app[RPC_SERVICE], uid, model, method, args, kwargs,
+                         version=version)
 
 
 @json_route

@@ -15,7 +15,7 @@ from compat import xmlrpc as wire
 from compat.errors import xmlrpc_fault_int, xmlrpc_fault_string
 
 from .jsonrpc import log_error
-from .service import RPC_SERVICE
+from .service import RPC_SERVICE, deadline
 from .services import dispatch_rpc
 
 _logger = logging.getLogger(__name__)
@@ -32,8 +32,9 @@ def _route(fault: Callable[[BaseException, bool], tuple[Any, str]]) -> Callable[
         body = await request.read()
         try:
             method, params = wire.loads(body)
-            result = await dispatch_rpc(service, request.host, request.match_info["service"],
-                                        method, params)
+            async with deadline(service):
+                result = await dispatch_rpc(service, request.host, request.match_info["service"],
+                                            method, params)
             if result is None:
                 raise TypeError("cannot marshal None unless allow_none is enabled")
             payload = wire.dumps_result(result)
