@@ -43,6 +43,14 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await app[BACKEND].close()
 
 
+async def _deadlines(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(app[RPC_SERVICE].deadlines.watch())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def _session_gc(app: web.Application) -> AsyncIterator[None]:
     async def loop() -> None:
         while True:
@@ -68,11 +76,14 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
         dbfilter=config.dbfilter, debug=config.tracebacks, admin_passwd=config.admin_passwd,
         max_body_size=config.max_body_size, limit_time_real=config.limit_time_real)
 
-    app = web.Application(client_max_size=config.max_body_size, middlewares=[database_scope])
+    # the connection scope only matters on PostgreSQL (SQLite has one connection)
+    middlewares = [database_scope] if backend.kind == "postgresql" else []
+    app = web.Application(client_max_size=config.max_body_size, middlewares=middlewares)
     app[CONFIG] = config
     app[BACKEND] = backend
     app[RPC_SERVICE] = RpcService(backend, registry, settings)
-    storage = DatabaseStorage(backend, config.session_lifetime, config.session_cookie_secure)
+    storage = DatabaseStorage(backend, config.session_lifetime, config.session_cookie_secure,
+                              cache_seconds=config.session_cache_seconds)
     app[SESSIONS] = storage
     aiohttp_session.setup(app, storage)
 
@@ -80,4 +91,5 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     app.router.add_get("/web/health", health)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_session_gc)
+    app.cleanup_ctx.append(_deadlines)
     return app

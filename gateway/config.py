@@ -68,6 +68,15 @@ def _bcrypt_cost(value: Any) -> int:
     return number
 
 
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"not a number of seconds: {value!r}")
+    number = float(value)
+    if not 0 <= number <= 3600:
+        raise ValueError(f"must be between 0 and 3600 seconds, got {value!r}")
+    return number
+
+
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -134,6 +143,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Secret for signed tokens. At least 32 characters in production.", _str),
     Setting("session_lifetime", "security", 604800,
             "Seconds a web session lives without use (Odoo: 7 days).", _positive),
+    Setting("session_cache_seconds", "security", 2.0,
+            "Seconds a worker keeps a loaded session in memory (0: read it on every request). "
+            "A logout or a permission change made through another worker reaches this one "
+            "within this delay; changes made through the same worker apply at once.",
+            _seconds),
     Setting("session_cookie_secure", "security", False,
             "Send the session cookie only over HTTPS.", _bool),
     Setting("bcrypt_rounds", "security", 12,
@@ -270,6 +284,6 @@ def render_toml() -> str:
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return str(value)
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .access_version import AccessVersion
 from .http_session import HttpSession
 from .ir_model import IrModel, IrModelData
 from .pos_config import PosConfig, PosPaymentMethod
@@ -29,7 +30,7 @@ MODELS: list[type] = [
 ]
 
 #: Tables that are not Odoo models but share the schema.
-SUPPORT_TABLES: list[type] = [HttpSession]
+SUPPORT_TABLES: list[type] = [HttpSession, AccessVersion]
 
 
 def make_registry(backend_kind: str, options: dict[str, Any] | None = None) -> Registry:

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 
 import peewee
 from peewee import JOIN, fn
 
+from . import access_version, security
 from . import fields as F
-from . import security
 from .api import public
 from .domain.compile import TRUE, DomainCompiler, _and
 from .domain.normalize import mentions_field
@@ -107,10 +108,24 @@ class ReadPlan:
     x2many: list[str]
 
 
-def _generate_shaper(keys: list[str], exprs: list[str], conv: list[Any]) -> Callable[..., Any]:
-    """One list comprehension building the row dicts, compiled once per plan."""
-    body = ", ".join(f"{key!r}: {expr}" for key, expr in zip(keys, exprs))
-    source = f"def shape(rows):\n    return [{{{body}}} for r in rows]\n"
+_CELL = re.compile(r"r\[(\d+)\]")
+
+
+def _cell_name(match: re.Match[str]) -> str:
+    return "c" + match.group(1)
+
+
+def _generate_shaper(keys: list[str], exprs: list[str], conv: list[Any],
+                     width: int) -> Callable[..., Any]:
+    """One list comprehension building the row dicts, compiled once per plan.
+
+    Row cells (``r[3]`` in the field expressions) become unpacked locals
+    (``c3``): on 80 rows that is a fifth of the loop's time.
+    """
+    cells = [f"c{i}" for i in range(width)]
+    body = ", ".join(f"{key!r}: {_CELL.sub(_cell_name, expr)}" for key, expr in zip(keys, exprs))
+    target = f"({', '.join(cells)},)"
+    source = f"def shape(rows):\n    return [{{{body}}} for {target} in rows]\n"
     namespace: dict[str, Any] = {"conv": conv}
     exec(compile(source, "<read plan>", "exec"), namespace)  # noqa: S102 - generated from field metadata only
     return namespace["shape"]
@@ -127,6 +142,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
     _parent_name: ClassVar[str] = "parent_id"
     _display_name_depends: ClassVar[tuple[str, ...]] = ()
     _private_fields: ClassVar[tuple[str, ...]] = ()
+    #: Changes to this model alter what users may do (see models/access_version.py).
+    _affects_access: ClassVar[bool] = False
 
     # Set up by the registry:
     _fields: ClassVar[dict[str, Any]]
@@ -321,7 +338,7 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
                              f"if r[{idx}] is not None else False)")
             else:
                 exprs.append(field.read_expr(f"r[{add(field)}]", conv))
-        shape = _generate_shaper(wanted, exprs, conv)
+        shape = _generate_shaper(wanted, exprs, conv, len(columns))
         return ReadPlan(wanted, columns, joins, shape, x2many)
 
     @classmethod
@@ -662,6 +679,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
         (new_id,) = await env.cr.insert(query)
         for name, commands in x2many.items():
             await cls._write_x2many(env, [new_id], cls._fields[name], commands)
+        if cls._affects_access:
+            await access_version.bump(env.cr)
         return new_id
 
     @public("records")
@@ -680,6 +699,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
         await env.cr.run(cls.update(cls._column_values(columns)).where(cls.id.in_(ids)))
         for name, commands in x2many.items():
             await cls._write_x2many(env, ids, cls._fields[name], commands)
+        if cls._affects_access:
+            await access_version.bump(env.cr)
         return True
 
     @public("records")
@@ -689,6 +710,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
         ids = await cls._ensure_visible(env, ids)
         if ids:
             await env.cr.run(cls.delete().where(cls.id.in_(ids)))
+            if cls._affects_access:
+                await access_version.bump(env.cr)
         return True
 
     @public("records")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import security
+from . import access_version, security
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
@@ -54,6 +54,7 @@ async def _ensure(env: "Env", xmlid: str, model: str, values: dict) -> int:
 async def install(env: "Env", admin_password: str = "admin") -> bool:
     """Create the base records if missing; answer whether anything was created."""
     assert env.su, "base data is installed as the superuser"
+    await access_version.ensure(env.cr)
     await env["ir.model"]._sync()
     if await _xmlid(env, "base.user_admin") is not None:
         return False

@@ -292,34 +292,63 @@ class SqliteBackend(Backend):
             self._conn.execute("PRAGMA analysis_limit = 1000")
             self._conn.execute("ANALYZE")
 
-    @contextlib.asynccontextmanager
-    async def transaction(self, readonly: bool = False) -> AsyncIterator[Cursor]:
-        if self._conn is None:
-            await self.start()
-        conn = self._conn
-        assert conn is not None
-        async with self._lock:
-            cr = SqliteCursor(conn, self.dialect)
-            cr.readonly = readonly
-            if readonly:
-                yield cr
-                return
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise ConcurrencyError(str(exc)) from exc
-            try:
-                yield cr
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
+    def transaction(self, readonly: bool = False) -> "_SqliteUnit":
+        return _SqliteUnit(self, readonly)
 
     def sync_database(self) -> peewee.Database:
         if self.path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         return peewee.SqliteDatabase(self.path, pragmas=dict(self.PRAGMAS))
+
+
+class _SqliteUnit:
+    """One unit of work on the SQLite connection: the lock from BEGIN to COMMIT.
+
+    A plain class rather than a generator-based context manager: it is entered
+    on every request, and this is the cheaper form.
+    """
+
+    __slots__ = ("backend", "readonly")
+
+    def __init__(self, backend: SqliteBackend, readonly: bool) -> None:
+        self.backend = backend
+        self.readonly = readonly
+
+    async def __aenter__(self) -> Cursor:
+        backend = self.backend
+        if backend._conn is None:
+            await backend.start()
+        conn = backend._conn
+        assert conn is not None
+        await backend._lock.acquire()
+        cr = SqliteCursor(conn, backend.dialect)
+        cr.readonly = self.readonly
+        if not self.readonly:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                backend._lock.release()
+                raise ConcurrencyError(str(exc)) from exc
+        return cr
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        backend = self.backend
+        try:
+            if not self.readonly:
+                conn = backend._conn
+                assert conn is not None
+                if exc_type is None:
+                    try:
+                        conn.execute("COMMIT")
+                    except sqlite3.Error as error:
+                        conn.execute("ROLLBACK")
+                        if isinstance(error, sqlite3.IntegrityError):
+                            raise _sqlite_integrity(error) from None
+                        raise ConcurrencyError(str(error)) from error
+                else:
+                    conn.execute("ROLLBACK")
+        finally:
+            backend._lock.release()
 
 
 def sqlite_path(url: str) -> str:

@@ -39,6 +39,7 @@ class ResCountry(BaseModel):
 
 class ResCompany(BaseModel):
     _name = "res.company"
+    _affects_access = True
     _description = "Companies"
     _order = "sequence, name"
 

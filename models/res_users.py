@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import bcrypt
 import peewee
 
+from . import access_version, security
 from . import fields as F
-from . import security
 from .api import public
 from .base import MAX_ID, BaseModel, check_ids, normalize_commands, now_utc
 from .env import UserInfo
@@ -70,6 +70,7 @@ async def verify_secret(secret: str, hashed: str | None) -> bool:
 
 class ResGroups(BaseModel):
     _name = "res.groups"
+    _affects_access = True
     _description = "Access Groups"
     _order = "name"
 
@@ -82,6 +83,7 @@ class ResGroups(BaseModel):
 
 class ResUsers(BaseModel):
     _name = "res.users"
+    _affects_access = True
     _description = "User"
     _order = "name, login"
     _private_fields = ("password_hash",)
@@ -161,6 +163,7 @@ class ResUsers(BaseModel):
             await env.cr.run(cls.update({cls.password_hash: hashed,
                                          cls.write_date: now_utc()})
                              .where(cls.id.in_(ids)))
+            await access_version.bump(env.cr)
         if hashed or (isinstance(vals, dict) and vals.get("active") is False):
             await cls._drop_sessions(env, ids)
         if isinstance(vals, dict) and "name" in vals:
@@ -199,7 +202,6 @@ class ResUsers(BaseModel):
     async def _drop_sessions(cls, env: "Env", ids: list[int]) -> None:
         """A new password or a deactivation ends every session of the user (Odoo's session token)."""
         await env.cr.run(HttpSession.delete().where(HttpSession.uid.in_(ids)))
-        env.registry.options.setdefault("auth_cache", {}).clear()
 
     # -- context -------------------------------------------------------------
     @public("model", readonly=True)
@@ -227,14 +229,14 @@ class ResUsers(BaseModel):
 
     @classmethod
     async def _check_uid_password(cls, env: "Env", uid: Any, password: Any) -> None:
-        """``object`` service credentials: (uid, password or API key), cached per user version."""
+        """``object`` service credentials: (uid, password or API key), cached per access version."""
         if isinstance(uid, bool) or not isinstance(uid, int) or not isinstance(password, str) or not password:
             raise AccessDenied()
         if not 0 < uid <= MAX_ID:   # no such user (and not for the driver: ids are int4)
             raise AccessDenied()
         rows = await env.cr.static_rows("res.users.credentials", lambda: cls.select(
-            cls.password_hash, cls.write_date).where((cls.id == 0) & (cls.active == True)),  # noqa: E712
-            [uid, True])
+            cls.password_hash, access_version.CURRENT).where(
+                (cls.id == 0) & (cls.active == True)), [uid, True])  # noqa: E712
         row = rows[0] if rows else None
         if row is None:
             await verify_secret(password, None)
@@ -253,10 +255,10 @@ class ResUsers(BaseModel):
 
     @classmethod
     async def _user_info(cls, env: "Env", uid: int, version: Any = None) -> UserInfo | None:
-        """Everything access checks need about ``uid``, cached until the user changes.
+        """Everything access checks need about ``uid``, cached per access version.
 
-        ``version`` is the user's ``write_date`` when the caller already read it
-        (with the session); a cached entry of that version is then used as is.
+        ``version`` is the access version when the caller already read it (with
+        the session); a cached entry of that version is then used as is.
         """
         cache: dict[Any, UserInfo] = env.registry.options.setdefault("user_cache", {})
         if version is not None:
@@ -265,7 +267,7 @@ class ResUsers(BaseModel):
                 return cached
         rows = await env.cr.static_rows("res.users.info", lambda: cls.select(
             cls.id, cls.login, cls.name, cls.partner_id, cls.company_id, cls.lang, cls.tz,
-            cls.active, cls.share, cls.write_date).where(cls.id == 0), [uid])
+            cls.active, cls.share, access_version.CURRENT).where(cls.id == 0), [uid])
         row = rows[0] if rows else None
         if row is None or not row[7]:
             return None
@@ -307,6 +309,7 @@ class ResUsersApikeys(BaseModel):
     """API keys: a password substitute for scripts (never for interactive login)."""
 
     _name = "res.users.apikeys"
+    _affects_access = True
     _description = "Users API Keys"
     _order = "id"
     _private_fields = ("key",)
@@ -326,7 +329,7 @@ class ResUsersApikeys(BaseModel):
             cls.name: name, cls.user_id: user_id, cls.index: key[:8], cls.key: hashed,
             cls.scope: scope, cls.create_uid: env.uid, cls.write_uid: env.uid,
             cls.create_date: now_utc(), cls.write_date: now_utc()}).returning(cls.id))
-        await env.cr.run(ResUsers.update({ResUsers.write_date: now_utc()}).where(ResUsers.id == user_id))
+        await access_version.bump(env.cr)
         return key
 
     @classmethod

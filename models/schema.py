@@ -49,7 +49,7 @@ def _storage_field(field: Any, frozen: dict[str, type], model: type) -> peewee.F
     for ours, storage in (
         (peewee.AutoField, peewee.AutoField), (peewee.TextField, peewee.TextField),
         (peewee.CharField, peewee.CharField), (peewee.BooleanField, peewee.BooleanField),
-        (peewee.IntegerField, peewee.IntegerField), (peewee.DoubleField, peewee.DoubleField),
+        (peewee.BigIntegerField, peewee.BigIntegerField), (peewee.IntegerField, peewee.IntegerField), (peewee.DoubleField, peewee.DoubleField),
         (peewee.DateTimeField, peewee.DateTimeField), (peewee.DateField, peewee.DateField),
         (peewee.BlobField, peewee.BlobField),
     ):

@@ -81,7 +81,7 @@ async def json2(request: web.Request) -> web.Response:
             return _error(TypeError("The body must be a JSON object of named arguments"), debug,
                           status=400)
         kwargs: dict[str, Any] = dict(params)
-        async with deadline(service):
+        with deadline(service):
             result = await call_kw(service, uid, request.match_info["model"],
                                    request.match_info["method"], [], kwargs, session=False)
     except web.HTTPException:

@@ -32,7 +32,7 @@ def _route(fault: Callable[[BaseException, bool], tuple[Any, str]]) -> Callable[
         body = await request.read()
         try:
             method, params = wire.loads(body)
-            async with deadline(service):
+            with deadline(service):
                 result = await dispatch_rpc(service, request.host, request.match_info["service"],
                                             method, params)
             if result is None:

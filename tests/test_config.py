@@ -122,7 +122,8 @@ def test_environment_values_are_cast(name: str, raw: str, value: Any) -> None:
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
 def test_every_setting_is_overridable_by_its_env_variable(setting: Any) -> None:
-    samples = {bool: "false" if setting.default else "true", int: "7", str: None}
+    samples = {bool: "false" if setting.default else "true", int: "7", float: "7.5",
+               str: None}
     raw = samples[type(setting.default)]
     if raw is None:
         raw = {"profile": "production", "log_level": "error"}.get(setting.name, "custom-value")

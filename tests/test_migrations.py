@@ -39,6 +39,8 @@ PROJECT_PACKAGES = ("gateway", "models", "rpc", "compat", "hardware_bridge", "be
 # when the project's code does.
 ALLOWED_IMPORTS = {"peewee", "playhouse", "datetime", "decimal", "uuid", "json", "re"}
 HISTORY_TABLE = "schema_migration"
+#: Every migration file, in order: what a fresh database must end up with.
+MIGRATIONS = sorted(p.stem for p in Path(schema.MIGRATIONS_DIR).glob("[0-9]*.py"))
 
 
 @contextlib.contextmanager
@@ -74,7 +76,7 @@ def table_names(url: str) -> set[str]:
 
 def test_migrations_build_exactly_the_models_schema(empty_url: str, tmp_path: Path) -> None:
     backend = make_backend(empty_url)
-    assert bootstrap.migrate_schema(backend) == ["0001_initial_schema"]
+    assert bootstrap.migrate_schema(backend) == MIGRATIONS
     database = backend.sync_database()
     try:
         frozen = schema.freeze(model_tables(backend.kind), database)
@@ -94,17 +96,17 @@ def test_migrations_build_exactly_the_models_schema(empty_url: str, tmp_path: Pa
 
 def test_runner_records_migrations_and_a_second_run_applies_nothing(empty_url: str) -> None:
     backend = make_backend(empty_url)
-    assert bootstrap.pending_migrations(backend) == ["0001_initial_schema"]
-    assert bootstrap.migrate_schema(backend) == ["0001_initial_schema"]
+    assert bootstrap.pending_migrations(backend) == MIGRATIONS
+    assert bootstrap.migrate_schema(backend) == MIGRATIONS
     assert bootstrap.pending_migrations(backend) == []
     assert bootstrap.migrate_schema(backend) == []
     database = backend.sync_database()
     try:
         status = schema.runner(database).status()
-        assert [m.name for m in status] == ["0001_initial_schema"]
+        assert [m.name for m in status] == MIGRATIONS
         assert all(m.applied for m in status)
         rows = database.execute_sql(f"SELECT name FROM {HISTORY_TABLE}").fetchall()
-        assert [row[0] for row in rows] == ["0001_initial_schema"]
+        assert [row[0] for row in rows] == MIGRATIONS
     finally:
         database.close()
 
