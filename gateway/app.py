@@ -8,6 +8,7 @@ from typing import Any, AsyncIterator
 
 import aiohttp_session
 from aiohttp import web
+from aiohttp_remotes import XForwardedRelaxed
 
 from models import make_registry
 from models.db import Backend, make_backend
@@ -76,8 +77,13 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
         dbfilter=config.dbfilter, debug=config.tracebacks, admin_passwd=config.admin_passwd,
         max_body_size=config.max_body_size, limit_time_real=config.limit_time_real)
 
-    # the connection scope only matters on PostgreSQL (SQLite has one connection)
-    middlewares = [database_scope] if backend.kind == "postgresql" else []
+    middlewares = []
+    if config.proxy_mode:
+        # Odoo's proxy_mode: trust the last proxy's X-Forwarded-For/-Proto/-Host
+        # (the client address, https, and the host web.base.url and dbfilter see)
+        middlewares.append(XForwardedRelaxed().middleware)
+    if backend.kind == "postgresql":   # SQLite has one connection: nothing to scope
+        middlewares.append(database_scope)
     app = web.Application(client_max_size=config.max_body_size, middlewares=middlewares)
     app[CONFIG] = config
     app[BACKEND] = backend

@@ -45,6 +45,19 @@ async def install_base(backend: Backend, registry: Registry, admin_password: str
         await backend.close()
 
 
+async def demo_loaded(backend: Backend, registry: Registry) -> bool:
+    from .demo import MARKER
+
+    async def unit(cr: Cursor) -> bool:
+        env = Env(cr, registry, None)
+        return await env["ir.model.data"]._xmlid_to_res_id(MARKER) is not None
+    await backend.start()
+    try:
+        return await backend.run_unit(unit, readonly=True)
+    finally:
+        await backend.close()
+
+
 async def admin_has_default_password(backend: Backend, registry: Registry) -> bool:
     async def unit(cr: Cursor) -> bool:
         env = Env(cr, registry, None)

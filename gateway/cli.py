@@ -130,14 +130,15 @@ def cmd_serve(config: Config, args: argparse.Namespace) -> int:
     if problems:
         raise CliError("refusing to start in production: " + "; ".join(problems))
     from .server import run
+    with_demo = asyncio.run(bootstrap.demo_loaded(backend, registry))
 
     def ready(urls: list[str]) -> None:
-        print(f"Odoo-compatible face (JSON-RPC, XML-RPC): {urls[0]}", flush=True)
+        print(f"Odoo-compatible face (JSON-RPC, XML-RPC, JSON-2): {urls[0]}", flush=True)
         if len(urls) > 1:
-            print(f"REST API for mobile clients:             {urls[1]}/api/v1", flush=True)
+            print(f"Mobile and web clients' port:                  {urls[1]}", flush=True)
         print(f"Database: {config.db_name} ({config.resolved_database_url.split('@')[-1]})",
               flush=True)
-        if not config.is_production:
+        if with_demo and not config.is_production:
             logins = ", ".join(f"{u.login}/{u.login} ({u.role})" for u in demo.DEMO_USERS)
             print(f"Demo logins: admin/admin (administrator), {logins}", flush=True)
     try:

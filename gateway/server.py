@@ -45,12 +45,12 @@ async def serve_forever(config: Config, reuse_port: bool,
         await site.start()
         host = config.http_interface or "0.0.0.0"
         urls.append(f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}")
-    if on_ready:
-        on_ready(urls)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM):   # before announcing readiness
         loop.add_signal_handler(signum, stop.set)
+    if on_ready:
+        on_ready(urls)
     try:
         await stop.wait()
     finally:

@@ -43,7 +43,8 @@ def free_ports() -> tuple[int, int]:
 class Server:
     """A running ``gateway serve``; ``banner`` holds what it printed when ready."""
 
-    def __init__(self, env: dict[str, str], tmp_path: Path) -> None:
+    def __init__(self, env: dict[str, str], tmp_path: Path, demo: bool = True) -> None:
+        self.demo = demo
         self.http_port, self.api_port = free_ports()
         self.env = dict(env, GATEWAY_HTTP_PORT=str(self.http_port),
                         GATEWAY_API_PORT=str(self.api_port))
@@ -66,7 +67,7 @@ class Server:
         else:
             raise AssertionError(f"gateway serve exited ({self.proc.wait()}) before it was "
                                  f"ready:\n{self.stderr}")
-        if self.env.get("GATEWAY_PROFILE", "dev") != "production":
+        if self.demo and self.env.get("GATEWAY_PROFILE", "dev") != "production":
             self.banner.append(self.proc.stdout.readline().rstrip("\n"))
         return self
 
@@ -96,8 +97,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
-    server = Server(env, tmp_path).start()
+def serving(env: dict[str, str], tmp_path: Path, demo: bool = True) -> Iterator[Server]:
+    server = Server(env, tmp_path, demo).start()
     try:
         yield server
     finally:
@@ -141,9 +142,9 @@ def test_serve_answers_on_both_ports_and_stops_on_sigterm(prepared: dict[str, st
                                                           tmp_path: Path) -> None:
     with serving(prepared, tmp_path) as server:
         odoo_url, api_url = server.url(server.http_port), server.url(server.api_port)
-        assert server.banner[0] == f"Odoo-compatible face (JSON-RPC, XML-RPC): {odoo_url}"
-        assert server.banner[1].startswith("REST API for mobile clients:")
-        assert server.banner[1].endswith(f"{api_url}/api/v1")
+        assert server.banner[0] == f"Odoo-compatible face (JSON-RPC, XML-RPC, JSON-2): {odoo_url}"
+        assert server.banner[1].startswith("Mobile and web clients' port:")
+        assert server.banner[1].endswith(api_url)
         assert server.banner[2].startswith("Database: gateway (sqlite:")
         demo_line = server.banner[3]
         assert demo_line.startswith("Demo logins: admin/admin")
@@ -341,3 +342,16 @@ def test_python_dash_m_gateway_is_the_same_command(prepared: dict[str, str]) -> 
                             cwd=prepared["GATEWAY_DATA_DIR"], text=True, capture_output=True,
                             timeout=60)
     assert result.returncode == 0 and "0001_initial_schema: applied" in result.stdout
+
+
+def test_no_demo_logins_are_announced_without_demo_data(tmp_path: Path) -> None:
+    (tmp_path / "bare").mkdir()
+    env = gateway_env(tmp_path / "bare")
+    ok(gateway(env, "db", "init"))
+    with serving(env, tmp_path, demo=False) as server:
+        assert server.banner[2].startswith("Database: gateway")
+        assert server.stop() == 0
+        assert server.proc is not None
+        rest = server.proc.stdout.read() if not server.proc.stdout.closed else ""
+        assert not any(line.startswith("Demo logins")
+                       for line in server.banner + rest.splitlines())
