@@ -220,9 +220,9 @@ class SqliteCursor(Cursor):
         super().__init__(dialect)
         self._conn = conn
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[tuple]:
+    def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
         try:
-            return self._conn.execute(sql, params).fetchall()
+            return self._conn.execute(sql, params)
         except sqlite3.IntegrityError as exc:
             raise _sqlite_integrity(exc) from None
         except sqlite3.OperationalError as exc:
@@ -230,15 +230,15 @@ class SqliteCursor(Cursor):
                 raise ConcurrencyError(str(exc)) from exc
             raise
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[tuple]:
+        cursor = self._run(sql, params)
         try:
-            return self._conn.execute(sql, params).rowcount
-        except sqlite3.IntegrityError as exc:
+            return cursor.fetchall()
+        except sqlite3.IntegrityError as exc:   # raised while stepping (RETURNING)
             raise _sqlite_integrity(exc) from None
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise ConcurrencyError(str(exc)) from exc
-            raise
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return self._run(sql, params).rowcount
 
 
 class SqliteBackend(Backend):

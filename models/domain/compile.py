@@ -29,6 +29,7 @@ import peewee
 from peewee import SQL, Cast, EnclosedNodeList, NodeList, Value
 
 from .. import fields as F
+from .values import convert_value
 from .normalize import (FALSE_LEAF, NEGATIVE_TERM_OPERATORS, TRUE_LEAF, Bool, Leaf, Node, Not,
                         leaf_repr, parse)
 
@@ -143,42 +144,7 @@ class DomainCompiler:
     # -- plain columns ---------------------------------------------------
     def convert(self, field: Any, value: Any, triple: tuple) -> Any:
         """A domain value -> a parameter of the column's type (ValueError otherwise)."""
-        if value is None or value is False and not isinstance(field, F.Boolean):
-            return None
-        try:
-            if isinstance(field, F.Boolean):
-                return bool(value)
-            if isinstance(field, (F.Char, F.Selection)):
-                if isinstance(value, (dict, list, tuple)):
-                    raise ValueError
-                return str(value)
-            if isinstance(field, (F.Integer, F.Many2oneColumn, F.Id)):
-                if isinstance(value, bool):
-                    raise ValueError
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                number = int(value) if isinstance(value, str) else value
-                # integer columns and ids are 32-bit (PostgreSQL int4); beyond that no
-                # row can match, and the driver would refuse the parameter
-                if not isinstance(number, int) or not -2**31 <= number < 2**31:
-                    raise ValueError
-                return number
-            if isinstance(field, F.Float):
-                if isinstance(value, bool):
-                    raise ValueError
-                number = float(value)
-                if number != number or number in (float("inf"), float("-inf")):
-                    raise ValueError
-                return number
-            if isinstance(field, F.Datetime):
-                return F.normalize_datetime(value)
-            if isinstance(field, F.Date):
-                return F.normalize_date(value)
-        except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"Invalid value {value!r} in leaf {leaf_repr(triple)}") from None
-        if isinstance(value, (dict, list, tuple)):
-            raise ValueError(f"Invalid value {value!r} in leaf {leaf_repr(triple)}")
-        return value
+        return convert_value(field.ttype, value, triple)
 
     def column(self, col: Any, operator: str, value: Any, triple: tuple) -> Any:
         builder = COLUMN_OPERATORS.get(operator)

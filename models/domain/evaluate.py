@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional
 
-from ..fields import normalize_date, normalize_datetime
+from .values import ID_TYPES, TEXT_TYPES, convert_value
 from .compile import POSITIVE, ends_with_escape
 from .normalize import (FALSE_LEAF, NEGATIVE_TERM_OPERATORS, TRUE_LEAF, Bool, Leaf, Node, Not,
                         leaf_repr, mentions_field, parse)
@@ -44,8 +44,6 @@ Truth = Optional[bool]
 Record = Mapping[str, Any]
 Predicate = Callable[[Record], Truth]
 
-TEXT_TYPES = ("char", "text", "html", "selection")
-ID_TYPES = ("integer", "many2one", "id")
 X2MANY = ("one2many", "many2many")
 RELATIONAL = ("many2one",) + X2MANY
 COMPARISONS = {"<": op.lt, ">": op.gt, "<=": op.le, ">=": op.ge}
@@ -241,43 +239,7 @@ class Evaluator:
         return self.column(name, fmeta.type, operator, value, triple)
 
     # -- plain columns ---------------------------------------------------------
-    @staticmethod
-    def convert(ftype: str, value: Any, triple: tuple) -> Any:
-        """A domain value -> the column's type, as ``DomainCompiler.convert``."""
-        if value is None or value is False and ftype != "boolean":
-            return None
-        try:
-            if ftype == "boolean":
-                return bool(value)
-            if ftype in TEXT_TYPES:
-                if isinstance(value, (dict, list, tuple)):
-                    raise ValueError
-                return str(value)
-            if ftype in ID_TYPES:
-                if isinstance(value, bool):
-                    raise ValueError
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                number = int(value) if isinstance(value, str) else value
-                if not isinstance(number, int) or not -2**63 <= number < 2**63:
-                    raise ValueError
-                return number
-            if ftype in ("float", "monetary"):
-                if isinstance(value, bool):
-                    raise ValueError
-                number = float(value)
-                if number != number or number in (float("inf"), float("-inf")):
-                    raise ValueError
-                return number
-            if ftype == "datetime":
-                return normalize_datetime(value)
-            if ftype == "date":
-                return normalize_date(value)
-        except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"Invalid value {value!r} in leaf {leaf_repr(triple)}") from None
-        if isinstance(value, (dict, list, tuple)):
-            raise ValueError(f"Invalid value {value!r} in leaf {leaf_repr(triple)}")
-        return value
+    convert = staticmethod(convert_value)
 
     @staticmethod
     def getter(name: str, ftype: str) -> Callable[[Record], Any]:
