@@ -20,7 +20,7 @@ def _cpu() -> str:
                 if line.startswith("model name"):
                     model = line.split(":", 1)[1].strip()
                     break
-    except OSError:
+    except OSError:   # not on Linux, or not readable: report what is known
         pass
     return f"{os.cpu_count()} vCPU, {model}"
 
@@ -31,7 +31,7 @@ def _memory() -> str:
             for line in handle:
                 if line.startswith("MemTotal:"):
                     return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
+    except OSError:   # not on Linux, or not readable: report what is known
         pass
     return "unknown"
 
@@ -43,7 +43,7 @@ def _os() -> str:
                 if line.startswith("PRETTY_NAME="):
                     name = line.split("=", 1)[1].strip().strip('"')
                     return f"{name}, Linux {platform.release()}"
-    except OSError:
+    except OSError:   # not on Linux, or not readable: report what is known
         pass
     return f"{platform.system()} {platform.release()}"
 

@@ -33,7 +33,7 @@ def rss_mib(pid: int) -> float:
             for line in handle:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
-    except OSError:
+    except OSError:   # not on Linux, or not readable: report what is known
         pass
     return 0.0
 

@@ -12,6 +12,7 @@ removed from strings.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 import xmlrpc.client
 from typing import Any
@@ -72,12 +73,8 @@ def _outgoing(value: Any) -> Any:
         return [_outgoing(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _outgoing(v) for k, v in value.items()}
-    try:
-        import decimal
-        if isinstance(value, decimal.Decimal):
-            return float(value)
-    except ImportError:  # pragma: no cover
-        pass
+    if isinstance(value, decimal.Decimal):
+        return float(value)
     return value
 
 
