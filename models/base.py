@@ -413,14 +413,33 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
         return [i for i in wanted if i in found]
 
     @classmethod
-    async def _ensure_visible(cls, env: "Env", ids: list[int]) -> list[int]:
+    async def _ensure_visible(cls, env: "Env", ids: list[int],
+                              operation: str = security.WRITE) -> list[int]:
+        """``ids`` if the caller may see them all: AccessError for a record the rule
+        hides (another restaurant's), MissingError for one that does not exist."""
         visible = await cls._visible_ids(env, ids)
         if len(visible) != len(set(ids)):
-            missing = [i for i in dict.fromkeys(ids) if i not in set(visible)]
+            unseen = [i for i in dict.fromkeys(ids) if i not in set(visible)]
+            await cls._raise_hidden(env, unseen, operation)
             raise MissingError(
                 "Record does not exist or has been deleted.\n"
-                f"(Record: {cls._name}({', '.join(map(str, missing))},), User: {env.uid})")
+                f"(Record: {cls._name}({', '.join(map(str, unseen))},), User: {env.uid})")
         return visible
+
+    @classmethod
+    async def _raise_hidden(cls, env: "Env", unseen: list[int], operation: str) -> None:
+        """Odoo's AccessError for records that exist but that the record rule hides.
+
+        Odoo names the records in this message; we give their ids only, so the
+        error tells nothing of another restaurant's data.
+        """
+        candidates = [i for i in unseen if 0 < i <= MAX_ID]
+        if not candidates:
+            return
+        hidden = [row[0] for row in await env.cr.rows(
+            cls.select(cls.id).where(cls.id.in_(candidates)).order_by(cls.id))]
+        if hidden:
+            raise security.rule_error(env, cls, operation, hidden)
 
     # ------------------------------------------------------------------
     # Searching and reading
@@ -500,6 +519,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
         key = cls._statement_key(env, "read", plan.names, load == "_classic_read", wanted)
         records = await cls._fetch(env, plan, await cls._cached_rows(env, key, build))
         by_id = {record["id"]: record for record in records}
+        if len(by_id) != len(wanted):   # missing ids are dropped, hidden ones refused (Odoo)
+            await cls._raise_hidden(env, [i for i in wanted if i not in by_id], security.READ)
         return [by_id[i] for i in wanted if i in by_id]
 
     @public("records", readonly=True)
@@ -707,7 +728,7 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
     async def unlink(cls, env: "Env", ids: Any) -> bool:
         ids = check_ids(ids)
         security.check_access(env, cls, security.UNLINK)
-        ids = await cls._ensure_visible(env, ids)
+        ids = await cls._ensure_visible(env, ids, security.UNLINK)
         if ids:
             await env.cr.run(cls.delete().where(cls.id.in_(ids)))
             if cls._affects_access:

@@ -10,10 +10,10 @@ Two layers, as in Odoo:
   owner's). The ORM applies both to every search, read, write and unlink,
   so no handler ever filters by restaurant by hand.
 
-Records hidden by a rule behave as missing (dropped from ``read``,
-``MissingError`` on ``write``/``unlink``, not counted by ``search_count``):
-answering ``AccessError`` would tell a caller that the id exists in another
-restaurant. See ``docs/decisions.md``.
+Records hidden by a rule are never found by a search nor counted by
+``search_count``; reading, writing or deleting one by id is Odoo's
+``AccessError`` (the message gives ids only, nothing of the record). See
+``docs/decisions.md``.
 """
 from __future__ import annotations
 
@@ -132,6 +132,19 @@ def check_access(env: "Env", model: Any, operation: str) -> None:
             f"\t- {name}" for name in allowed)
     message += "\n\nContact your administrator to request access if necessary."
     raise AccessError(message)
+
+
+def rule_error(env: "Env", model: Any, operation: str, ids: list[int]) -> AccessError:
+    """Odoo 17's message for records a record rule hides from the caller."""
+    user = env.user
+    who = f"{user.login} (id={user.id})" if user else f"id={env.uid}"
+    kind = model._description or model._name
+    return AccessError(
+        f"Due to security restrictions, you are not allowed to {_VERB[operation]} '{kind}' "
+        f"({model._name}) records.\n\nRecords: {model._name}({', '.join(map(str, ids))},)\n"
+        f"User: {who}\n\nThis restriction is due to the record rules of the companies "
+        "(restaurants) you have access to.\n\nContact your administrator to request access if "
+        "necessary.")
 
 
 def rule_domain(env: "Env", model: Any) -> list[Any] | None:

@@ -111,7 +111,10 @@ class WebMethodsMixin:
         co_env = _sub_env(env, sub)
         co_ids = list(dict.fromkeys(v[name] for v in values_list if v[name] is not False))
         extra = {k: v for k, v in sub["fields"].items() if k != "display_name"}
-        data = {vals["id"]: vals for vals in await comodel.web_read(co_env, co_ids, extra)}
+        # only the display name asked: nothing to read as the caller (a link to a record
+        # the caller may not open still shows its name); anything more is read() as usual
+        data = {vals["id"]: vals for vals in await comodel.web_read(co_env, co_ids, extra)} \
+            if extra else {}
         if "display_name" in sub["fields"]:
             for record in await comodel.read(co_env.sudo(), co_ids, ["display_name"]):
                 data.setdefault(record["id"], {"id": record["id"]})["display_name"] = \
