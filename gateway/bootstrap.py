@@ -1,7 +1,11 @@
 """Creating, migrating and checking a database before it serves."""
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import Any
+
+import peewee
 
 from models import SUPPORT_TABLES, base_data, make_registry, schema
 from models.db import Backend, Cursor, make_backend
@@ -73,15 +77,27 @@ async def admin_has_default_password(backend: Backend, registry: Registry) -> bo
         await backend.close()
 
 
-def make_schema_migration(backend: Backend, name: str) -> str | None:
-    """Developer tool: write the migration from the current head to the models."""
-    registry = make_registry(backend.kind)
-    database = backend.sync_database()
-    try:
-        schema.migrate(database)
-        return schema.make_migration(database, registry.tables() + SUPPORT_TABLES, name)
-    finally:
-        database.close()
+def make_schema_migration(name: str, amend: bool = False) -> str | None:
+    """Developer tool: write the migration from the current head to the models.
+
+    The diff is taken against a scratch SQLite database migrated to head, not
+    against any real data. ``amend`` first removes the newest migration file
+    and writes it again from the models as they are now: for a migration that
+    is still being written and has been applied nowhere yet.
+    """
+    if amend:
+        newest = schema.newest_migration()
+        if newest is None:
+            raise ValueError("there is no migration to amend")
+        os.remove(newest)
+    registry = make_registry("sqlite")
+    with tempfile.TemporaryDirectory() as scratch:
+        database = peewee.SqliteDatabase(os.path.join(scratch, "head.sqlite3"))
+        try:
+            schema.migrate(database)
+            return schema.make_migration(database, registry.tables() + SUPPORT_TABLES, name)
+        finally:
+            database.close()
 
 
 def registry_for(backend: Backend, config: Config) -> Registry:

@@ -5,6 +5,7 @@
     gateway db migrate                 apply pending migrations
     gateway db status                  list migrations and whether they are applied
     gateway db makemigration NAME      (developers) write the migration for model changes
+                   [--amend]           ... rewriting the newest one, still in progress
     gateway demo [--if-empty]          load the demo restaurants, staff, menus and orders
     gateway user add|passwd|list       manage users
     gateway apikey new LOGIN           create an API key for scripts
@@ -53,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("status", help="show the migrations")
     make = db_commands.add_parser("makemigration", help="write a migration for model changes")
     make.add_argument("name")
+    make.add_argument("--amend", action="store_true",
+                      help="rewrite the newest migration (one not applied anywhere yet)")
 
     demo_parser = commands.add_parser("demo", help="load the demo data")
     demo_parser.add_argument("--if-empty", action="store_true",
@@ -153,7 +156,7 @@ def cmd_db(config: Config, args: argparse.Namespace) -> int:
     backend = bootstrap.backend_for(config)
     try:
         if args.db_command == "makemigration":
-            path = bootstrap.make_schema_migration(backend, args.name)
+            path = bootstrap.make_schema_migration(args.name, amend=args.amend)
             print(path or "no changes: the models match the migrations")
             return 0
         if args.db_command == "status":

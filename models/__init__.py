@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .access_version import AccessVersion
+from .bus import BusBus
 from .http_session import HttpSession
 from .ir_model import IrModel, IrModelData
 from .pos_config import PosConfig, PosPaymentMethod
@@ -30,7 +31,7 @@ MODELS: list[type] = [
 ]
 
 #: Tables that are not Odoo models but share the schema.
-SUPPORT_TABLES: list[type] = [HttpSession, AccessVersion]
+SUPPORT_TABLES: list[type] = [HttpSession, AccessVersion, BusBus]
 
 
 def make_registry(backend_kind: str, options: dict[str, Any] | None = None) -> Registry:

@@ -100,6 +100,11 @@ def pending(database: peewee.Database) -> list[str]:
     return [m.name for m in runner(database).status() if m.path and not m.applied]
 
 
+def newest_migration() -> str | None:
+    existing = pw_migrations.Migration.load_directory(MIGRATIONS_DIR)
+    return existing[-1].path if existing else None
+
+
 def make_migration(database: peewee.Database, tables: Iterable[type], name: str) -> str | None:
     """Write the migration that brings ``database`` (at head) to ``tables``; its path or None."""
     diff = diff_models(database, freeze(tables, database))
