@@ -214,8 +214,10 @@ def test_makemigration_writes_a_frozen_migration_that_migrate_applies(kind: str,
         status = ok(run_copy(copy, env, "db", "status"))
         assert re.search(rf"^{number:04d}_partner_nickname: pending$", status, re.M), status
         assert "needs migrating" in fails(run_copy(copy, env, "user", "list"))
-        assert f"applied migrations: {number:04d}_partner_nickname" in \
-            ok(run_copy(copy, env, "db", "migrate"))
+        # makemigration diffs a scratch database: this one is still unmigrated
+        applied = ok(run_copy(copy, env, "db", "migrate"))
+        assert applied.startswith("applied migrations: ") and \
+            applied.strip().endswith(f"{number:04d}_partner_nickname"), applied
         assert "no changes" in ok(run_copy(copy, env, "db", "makemigration", "again"))
         ok(run_copy(copy, env, "user", "list"))
     assert sorted(os.listdir(ROOT / "models" / "migrations")) == repo_before
