@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .access_version import AccessVersion
+from .audit import AuditLog
 from .bus import BusBus
 from .http_session import HttpSession
 from .ir_model import IrModel, IrModelData
@@ -17,17 +18,21 @@ from .pos_order import PosOrder, PosOrderLine, PosPayment
 from .pos_session import PosSession
 from .product import AccountTax, PosCategory, ProductCategory, ProductProduct
 from .registry import Registry
+from .reports import PosReportSales
 from .res_company import ResCompany, ResCountry, ResCurrency
 from .res_partner import ResPartner
 from .res_users import ResGroups, ResUsers, ResUsersApikeys
-from .restaurant import RestaurantFloor, RestaurantTable
+from .restaurant import RestaurantFloor, RestaurantReservation, RestaurantTable
+from .stock import StockMove, StockQuant
 
 MODELS: list[type] = [
     ResCurrency, ResCountry, ResCompany, ResPartner, ResGroups, ResUsers, ResUsersApikeys,
     IrModel, IrModelData,
     ProductCategory, PosCategory, AccountTax, ProductProduct,
     PosPaymentMethod, PosConfig, PosSession, PosOrder, PosOrderLine, PosPayment,
-    RestaurantFloor, RestaurantTable,
+    RestaurantFloor, RestaurantTable, RestaurantReservation,
+    StockQuant, StockMove,
+    AuditLog, PosReportSales,
 ]
 
 #: Tables that are not Odoo models but share the schema.

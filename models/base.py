@@ -144,6 +144,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
     _private_fields: ClassVar[tuple[str, ...]] = ()
     #: Changes to this model alter what users may do (see models/access_version.py).
     _affects_access: ClassVar[bool] = False
+    #: Changes are written to audit.log: True (every field) or a tuple of names (models/audit.py).
+    _audit: ClassVar[bool | tuple[str, ...]] = False
 
     # Set up by the registry:
     _fields: ClassVar[dict[str, Any]]
@@ -700,6 +702,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
         (new_id,) = await env.cr.insert(query)
         for name, commands in x2many.items():
             await cls._write_x2many(env, [new_id], cls._fields[name], commands)
+        if cls._audit:
+            await env["audit.log"]._log_create(cls, new_id, columns, x2many)
         if cls._affects_access:
             await access_version.bump(env.cr)
         return new_id
@@ -716,10 +720,13 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
             if value is None and cls._fields[name].required:
                 cls._missing_required({name: None})
         await cls._check_relations(env, columns)
+        audit = cls._audit and await env["audit.log"]._snapshot(cls, ids, columns, x2many)
         columns.update(write_uid=env.uid, write_date=now_utc())
         await env.cr.run(cls.update(cls._column_values(columns)).where(cls.id.in_(ids)))
         for name, commands in x2many.items():
             await cls._write_x2many(env, ids, cls._fields[name], commands)
+        if audit:
+            await env["audit.log"]._log_write(cls, ids, audit, columns)
         if cls._affects_access:
             await access_version.bump(env.cr)
         return True
@@ -730,6 +737,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
         security.check_access(env, cls, security.UNLINK)
         ids = await cls._ensure_visible(env, ids, security.UNLINK)
         if ids:
+            if cls._audit:
+                await env["audit.log"]._log_unlink(cls, ids)
             await env.cr.run(cls.delete().where(cls.id.in_(ids)))
             if cls._affects_access:
                 await access_version.bump(env.cr)

@@ -76,6 +76,7 @@ class PosCategory(BaseModel):
 
 class AccountTax(BaseModel):
     _name = "account.tax"
+    _audit = True
     _description = "Tax"
     _order = "sequence, id"
 
@@ -98,6 +99,7 @@ class AccountTax(BaseModel):
 
 class ProductProduct(BaseModel):
     _name = "product.product"
+    _audit = ("list_price", "standard_price")
     _description = "Product"
     _order = "default_code, name, id"
     _rec_name_search = "display_name"
@@ -127,6 +129,10 @@ class ProductProduct(BaseModel):
     description = F.Text("Description")
     description_sale = F.Text("Sales Description")
     active = F.Boolean("Active", default=True)
+    low_stock_threshold = F.Float(
+        "Low Stock Threshold", digits=(16, 3), default=0.0,
+        help="Storable products: warn the staff when the quantity on hand falls to this (0: "
+             "only when it runs out).")
     # A dish created in a restaurant is on that restaurant's menu (Odoo: shared).
     company_id = F.Many2one("res.company", "Company", index=True,
                             default=lambda env: env.company_id)

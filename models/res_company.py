@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import fields as F
 from .base import BaseModel
+from .platform import PlatformCompany
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
@@ -37,9 +38,10 @@ class ResCountry(BaseModel):
     currency_id = F.Many2one("res.currency", "Currency")
 
 
-class ResCompany(BaseModel):
+class ResCompany(PlatformCompany, BaseModel):
     _name = "res.company"
     _affects_access = True
+    _audit = True
     _description = "Companies"
     _order = "sequence, name"
 
@@ -61,6 +63,16 @@ class ResCompany(BaseModel):
     active = F.Boolean("Active", default=True)
     is_platform = F.Boolean("Is a Platform", default=False,
                             help="A platform owns restaurants (its child companies).")
+    commission_rate = F.Float("Platform Commission (%)", digits=(5, 2), default=0.0,
+                              help="The share of the restaurant's sales its platform keeps "
+                                   "(models/platform.py); set by the platform owner only.")
+    forbid_negative_stock = F.Boolean(
+        "Forbid Selling Below Zero", default=False,
+        help="Refuse a payment that would take a storable product below zero on hand (Odoo "
+             "lets stock go negative, which is the default here too).")
+    reservation_lead_minutes = F.Integer(
+        "Reserved Ahead (minutes)", default=60,
+        help="How long before a confirmed reservation starts its table shows as reserved.")
 
     @classmethod
     def _record_rule(cls, env: "Env") -> list[Any]:

@@ -24,6 +24,7 @@ from .base import MAX_ID, BaseModel, check_ids, normalize_commands, now_utc
 from .env import UserInfo
 from .exceptions import AccessDenied, ValidationError
 from .http_session import HttpSession
+from .platform import CompanySwitch
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
@@ -81,9 +82,10 @@ class ResGroups(BaseModel):
     implied_ids = F.Many2many("res.groups", "res_groups_implied_rel", "gid", "hid", "Inherits")
 
 
-class ResUsers(BaseModel):
+class ResUsers(CompanySwitch, BaseModel):
     _name = "res.users"
     _affects_access = True
+    _audit = True
     _description = "User"
     _order = "name, login"
     _private_fields = ("password_hash",)

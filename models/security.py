@@ -97,7 +97,13 @@ ACCESS: dict[str, dict[str, str]] = {
     "pos.payment": {POS_USER: "rwc", POS_MANAGER: "rwcu"},
     "restaurant.floor": {USER: "r", POS_MANAGER: "rwcu"},
     "restaurant.table": {USER: "r", POS_USER: "rw", POS_MANAGER: "rwcu"},
+    "restaurant.reservation": {POS_USER: "rwc", POS_MANAGER: "rwcu"},
+    # Quantities change only through sales and stock.quant.adjust (managers: "w").
+    "stock.quant": {USER: "r", POS_MANAGER: "rw"},
+    "stock.move": {POS_MANAGER: "r"},
     "ir.model": {USER: "r"},
+    "audit.log": {POS_MANAGER: "r"},
+    "pos.report.sales": {POS_MANAGER: "r"},
     "ir.model.data": {USER: "r"},
 }
 

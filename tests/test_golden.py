@@ -394,6 +394,123 @@ def required_name_message(data: Any, ctx: Ctx) -> None:
 
 
 # ---------------------------------------------------------------------------
+# Point of sale replays: Odoo's demo ids mapped onto the gateway's demo till
+# ---------------------------------------------------------------------------
+
+async def pos_till(ctx: Ctx) -> dict[str, Any]:
+    """The admin's restaurant's till: config, open session, methods, menu, tables."""
+    if "till" not in ctx.values:
+        (config,) = await ctx.call("pos.config", "search_read", [[]], {
+            "fields": ["id", "current_session_id", "payment_method_ids"], "limit": 1})
+        methods = await ctx.call("pos.payment.method", "read",
+                                 [config["payment_method_ids"], ["type"]])
+        products = await ctx.call("product.product", "search_read", [
+            [["available_in_pos", "=", True]]], {"fields": ["list_price"], "limit": 3,
+                                                 "order": "id"})
+        ctx.values["till"] = {
+            "config": config["id"], "session": config["current_session_id"][0],
+            "methods": config["payment_method_ids"],
+            "cash": next(m["id"] for m in methods if m["type"] == "cash"),
+            "products": [(p["id"], p["list_price"]) for p in products],
+            "table": (await ctx.call("restaurant.table", "search", [[]], {"limit": 1}))[0],
+        }
+    return ctx.values["till"]
+
+
+async def pos_orders(params: dict[str, Any], ctx: Ctx) -> None:
+    """Odoo's products (3, 4, 5), session, cash method and table -> the gateway's; the
+    payments cover the gateway's prices (the recorded amounts stay, and are ignored)."""
+    till = await pos_till(ctx)
+    by_odoo_id = {odoo_id: ours for odoo_id, ours in zip((3, 4, 5), till["products"])}
+    for order in params["args"][0]:
+        data = order["data"]
+        total = 0.0
+        for _code, _id, values in data["lines"]:
+            values["product_id"], values["price_unit"] = by_odoo_id[values["product_id"]]
+            total += values["price_unit"] * values["qty"]
+        for _code, _id, values in data["statement_ids"]:
+            values.update(payment_method_id=till["cash"], amount=round(total, 2))
+        data.update(pos_session_id=till["session"], table_id=till["table"])
+
+
+async def pos_order_sent_before(params: dict[str, Any], ctx: Ctx) -> None:
+    await pos_orders(params, ctx)
+    ctx.values["first"] = await ctx.call("pos.order", "create_from_ui", params["args"],
+                                         params["kwargs"])
+
+
+async def pos_orders_synced(params: dict[str, Any], ctx: Ctx) -> None:
+    till = await pos_till(ctx)
+    for name in ("pos_create_from_ui_first.json", "pos_create_from_ui_draft.json"):
+        recorded = copy.deepcopy(load(name)["request"]["body"]["params"])
+        await pos_orders(recorded, ctx)
+        await ctx.call("pos.order", "create_from_ui", recorded["args"], recorded["kwargs"])
+    params["args"][0][0] = ["session_id", "=", till["session"]]
+
+
+async def pos_session_domain(params: dict[str, Any], ctx: Ctx) -> None:
+    params["args"][0][0] = ["session_id", "=", (await pos_till(ctx))["session"]]
+
+
+async def pos_a_draft(params: dict[str, Any], ctx: Ctx) -> None:
+    drafts = await ctx.call("pos.order", "search", [[
+        ["session_id", "=", (await pos_till(ctx))["session"]], ["state", "=", "draft"]]])
+    ctx.values["removed"] = params["args"][0] = drafts[:1]
+
+
+async def pos_the_config(params: dict[str, Any], ctx: Ctx) -> None:
+    params["args"][0] = [(await pos_till(ctx))["config"]]
+    if len(params["args"]) > 1:     # no pricelists here (see the Case's ``missing``)
+        params["args"][1] = [f for f in params["args"][1] if f != "pricelist_id"]
+
+
+async def pos_config_fields(params: dict[str, Any], ctx: Ctx) -> None:
+    params["kwargs"]["fields"] = [f for f in params["kwargs"]["fields"] if f != "pricelist_id"]
+
+
+async def pos_the_methods(params: dict[str, Any], ctx: Ctx) -> None:
+    params["args"][0] = (await pos_till(ctx))["methods"]
+
+
+async def pos_the_session(params: dict[str, Any], ctx: Ctx) -> None:
+    params["args"][0] = [(await pos_till(ctx))["session"]]
+
+
+async def pos_the_session_without_drafts(params: dict[str, Any], ctx: Ctx) -> None:
+    """The demo leaves unpaid orders in the session, which keep it from closing."""
+    await pos_the_session(params, ctx)
+    drafts = await ctx.call("pos.order", "search", [[
+        ["session_id", "=", params["args"][0][0]], ["state", "=", "draft"]]])
+    await ctx.call("pos.order", "action_pos_order_cancel", [drafts])
+
+
+def pos_same_answer(result: Any, ctx: Ctx) -> None:
+    assert result == ctx.values["first"]
+
+
+def pos_synced(result: Any, ctx: Ctx) -> None:
+    assert {row["state"] for row in result} == {"paid", "draft"}
+    assert all(row["table_id"][0] == ctx.values["till"]["table"] for row in result)
+
+
+def pos_removed(result: Any, ctx: Ctx) -> None:
+    assert result == ctx.values["removed"] and result
+
+
+def pos_closing_data(result: Any, ctx: Ctx) -> None:
+    assert result["default_cash_details"]["id"] == ctx.values["till"]["cash"]
+    assert result["default_cash_details"]["opening"] == 150.0 and result["is_manager"] is True
+
+
+NO_PRICELIST = {"result[].pricelist_id": "no pricelists in the gateway: prices are the menu's "
+                                         "(the request's pricelist_id is left out)"}
+RESENT_ORDER = ("the gateway answers an order sent again with its id, as the first time; "
+                "Odoo 16 leaves it out, and a POS whose first call timed out would resend it "
+                "forever")
+EMPTY_SUM = "Odoo sums no payments to the integer 0; the gateway always answers a float"
+
+
+# ---------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------
 
@@ -499,6 +616,27 @@ CASES: list[Case] = [
     Case("xmlrpc_fault_write_missing_record.json"),
     Case("xmlrpc_fault_wrong_password.json"),
     Case("xmlrpc_fault_unknown_model.json"),
+    Case("pos_config_search_read.json", adapt=pos_config_fields, missing=NO_PRICELIST),
+    Case("pos_config_open_ui.json", adapt=pos_the_config),
+    Case("pos_config_read_session.json", adapt=pos_the_config, missing=NO_PRICELIST),
+    Case("pos_payment_method_read.json", adapt=pos_the_methods),
+    Case("pos_session_set_cashbox_pos.json", adapt=pos_the_session),
+    Case("pos_create_from_ui_first.json", adapt=pos_orders),
+    Case("pos_create_from_ui_repeat.json", adapt=pos_order_sent_before, check=pos_same_answer,
+         loose={"result": RESENT_ORDER}),
+    Case("pos_create_from_ui_batch.json", adapt=pos_orders),
+    Case("pos_create_from_ui_draft.json", adapt=pos_orders),
+    Case("pos_order_search_read.json", adapt=pos_orders_synced, check=pos_synced),
+    Case("pos_session_search_open.json"),
+    Case("pos_order_search_drafts.json", adapt=pos_session_domain),
+    Case("pos_order_remove_from_ui.json", adapt=pos_a_draft, check=pos_removed),
+    Case("pos_session_get_closing_control_data.json", adapt=pos_the_session,
+         check=pos_closing_data,
+         loose={"result.pay_later_amount": EMPTY_SUM,
+                "result.other_payment_methods[].amount": EMPTY_SUM}),
+    Case("pos_session_post_closing_cash_details.json", adapt=pos_the_session_without_drafts),
+    Case("pos_session_update_closing_control_state.json", adapt=pos_the_session),
+    Case("pos_session_close_session_from_ui.json", adapt=pos_the_session_without_drafts),
 ]
 
 NOT_REPLAYED = {
@@ -513,18 +651,19 @@ NOT_REPLAYED = {
     "web_image_product_image_128_if_none_match.json": "/web/image: its own test file",
     "web_image_product_image_128_without_session.json": "/web/image: its own test file",
 }
-POS_FLOW = "the POS session/order flow (a sequence of dependent calls): its own test file"
-for _name in ("pos_config_search_read", "pos_config_open_ui", "pos_config_read_session",
-              "pos_session_set_cashbox_pos", "pos_payment_method_read",
-              "pos_restaurant_table_search_read", "pos_products_for_order",
-              "pos_create_from_ui_first", "pos_create_from_ui_repeat", "pos_create_from_ui_batch",
-              "pos_create_from_ui_draft", "pos_order_search_read", "pos_session_load_pos_data",
-              "pos_partner_create_during_session", "pos_session_search_open",
-              "pos_order_search_drafts", "pos_order_remove_from_ui",
-              "pos_session_get_closing_control_data", "pos_session_post_closing_cash_details",
-              "pos_session_update_closing_control_state", "pos_session_close_session_from_ui",
-              "pos_partner_unlink_after_session_closed"):
-    NOT_REPLAYED[f"{_name}.json"] = POS_FLOW
+NOT_REPLAYED.update({
+    "pos_restaurant_table_search_read.json": "searches floor_id.pos_config_id, Odoo 15/16's "
+                                             "many2one; restaurant floors: their own test file",
+    "pos_products_for_order.json": "reads product.product lst_price (a pricelist price), which "
+                                   "the gateway's menu does not carry; the POS replays use the "
+                                   "menu's list_price",
+    "pos_session_load_pos_data.json": "not implemented: the POS boot payload (load_pos_data)",
+    "pos_partner_create_during_session.json": "res.partner create: covered by "
+                                              "call_kw_create_partner",
+    "pos_partner_unlink_after_session_closed.json": "res.partner unlink after closing: the "
+                                                    "open-session rule it pairs with is not "
+                                                    "implemented (see its xfail above)",
+})
 
 
 def test_every_recording_is_replayed_or_excused() -> None:

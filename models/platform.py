@@ -1,0 +1,296 @@
+"""Platforms: a ``res.company`` with ``is_platform`` whose children are its restaurants.
+
+The platform owner sees every restaurant below their platforms
+(``ResUsers._user_info`` adds them to the user's allowed companies); a
+restaurant's staff see their own restaurants only. What this module adds:
+
+* ``res.users.switch_company(company_id)``: checks a switch of the active
+  restaurant and answers the context a front keeps for the next calls
+  (``allowed_company_ids``), so the check is the same on every front;
+* ``res.company.commission_rate``: the percentage of a restaurant's sales its
+  platform keeps. Only a platform owner (or the administrator) sets it,
+  also when the restaurant's own manager may edit the rest of the company;
+* ``res.company.commission_report`` (per restaurant) and
+  ``res.company.platform_earnings`` (per platform).
+
+Commission. *Gross* is the sum of ``amount_total`` (tax included) of the
+orders the sales report counts (``reports.COUNTED_STATES``: paid, posted,
+invoiced; refunds lower it). Per restaurant and period the commission is
+``gross * rate / 100`` rounded half-up to the cent, and *net* is gross minus
+commission; ``order_count`` counts the orders summed, refunds included. Every total is the sum of its period figures, so a statement
+always adds up, cent for cent. The restaurant's current rate applies to the
+whole range asked: there is no rate history (the audit log keeps every
+change of the rate, with its date).
+
+Periods are UTC days, weeks and months, bucketed and labelled as read_group
+buckets ``date_order`` (weeks start on Sunday, ``"W47 2026"``), so these
+figures match the dashboards'. ``from``/``to`` of a period are its first day
+and the day after its last, as read_group's ``__range``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from peewee import fn
+
+from . import security
+from .api import public
+from .exceptions import AccessError, UserError, ValidationError
+from .read_group import date_group
+from .reports import (COMPANIES_REFUSED, ZERO, cents_sum, check_companies, counted_orders,
+                      day_expr, day_range, from_cents, number, round_money)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .env import Env
+
+PERIODS = ("day", "week", "month")
+MAX_RATE = Decimal(100)
+
+
+# ---------------------------------------------------------------------------
+# Switching the active restaurant (mixed into res.users)
+# ---------------------------------------------------------------------------
+
+class CompanySwitch:
+    """``res.users.switch_company``."""
+
+    @public("model", readonly=True)
+    async def switch_company(cls, env: "Env", company_id: Any) -> dict[str, Any]:
+        """The context after switching to ``company_id``: AccessError unless the
+        caller may work there (their restaurants; for a platform owner, any
+        restaurant of their platforms). Switching to a platform selects the
+        platform and every restaurant of it, the owner's whole view."""
+        if isinstance(company_id, bool) or not isinstance(company_id, int):
+            raise ValueError(f"Invalid company id {company_id!r}")
+        user = env.user
+        allowed = user.allowed_company_ids if user is not None else ()
+        if user is not None and company_id not in allowed:
+            raise AccessError(COMPANIES_REFUSED)
+        companies = env.registry["res.company"]
+        row = await env.cr.first(companies.select(companies.is_platform, companies.active)
+                                 .where(companies.id == company_id))
+        if row is None or not row[1]:
+            raise AccessError(COMPANIES_REFUSED)
+        selected = [company_id]
+        if row[0]:
+            active = companies.active == True  # noqa: E712 - peewee expression
+            children = await env.cr.rows(
+                companies.select(companies.id).where((companies.parent_id == company_id) & active)
+                .order_by(companies.sequence, companies.name, companies.id))
+            selected += [cid for (cid,) in children if user is None or cid in allowed]
+        context = await cls.context_get(env)  # type: ignore[attr-defined]
+        context["allowed_company_ids"] = selected
+        return context
+
+
+# ---------------------------------------------------------------------------
+# Commission (mixed into res.company)
+# ---------------------------------------------------------------------------
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    if period == "day":
+        return day
+    if period == "week":            # the Sunday on or before (read_group's en_US weeks)
+        return day - dt.timedelta(days=day.isoweekday() % 7)
+    return day.replace(day=1)
+
+
+def period_bounds(start: dt.date, period: str) -> dict[str, str]:
+    label, span = date_group(start.isoformat(), period, False)
+    return {"period": label, "from": span["from"], "to": span["to"]}
+
+
+def _check_period(period: Any) -> str:
+    if period not in PERIODS:
+        raise ValueError(f"Invalid period {period!r}: expected one of {', '.join(PERIODS)}")
+    return period
+
+
+def _rate(value: Any) -> Decimal:
+    """A commission rate as clients send it: a number from 0 to 100 (percent)."""
+    error = ValidationError("A commission rate is a percentage from 0 to 100.",
+                            field_errors={"commission_rate": "between 0 and 100"})
+    if value is False or value is None:
+        return ZERO
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise error
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        raise error from None
+    if not rate.is_finite() or not ZERO <= rate <= MAX_RATE:
+        raise error
+    return rate
+
+
+async def _commissions(env: "Env", companies: list[dict[str, Any]], start: str, stop: str,
+                       period: str) -> dict[int, list[dict[str, Any]]]:
+    """{company id: [period figures, oldest first]}; amounts are Decimals."""
+    order = env.registry["pos.order"]
+    day = day_expr(env.dialect_kind, order.date_order)
+    ids = [company["id"] for company in companies]
+    query = (order.select(order.company_id, day, fn.COUNT(order.id), cents_sum(order.amount_total))
+             .where(counted_orders(env, ids, start, stop)).group_by(order.company_id, day))
+    buckets: dict[int, dict[dt.date, list[Any]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, ZERO]))
+    for company_id, raw_day, count, gross in await env.cr.rows(query):
+        bucket = buckets[company_id][period_start(dt.date.fromisoformat(raw_day), period)]
+        bucket[0] += count
+        bucket[1] += from_cents(gross)
+    result: dict[int, list[dict[str, Any]]] = {}
+    for company in companies:
+        rate = Decimal(str(company["commission_rate"] or 0))
+        figures = []
+        for first, (count, gross) in sorted(buckets[company["id"]].items()):
+            commission = round_money(gross * rate / 100)
+            figures.append({**period_bounds(first, period), "order_count": count,
+                            "gross": gross, "commission": commission, "net": gross - commission})
+        result[company["id"]] = figures
+    return result
+
+
+def _open_or_sold(companies: list[dict[str, Any]],
+                  figures: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Restaurants to list: the open ones, and archived ones that sold in the range."""
+    return [c for c in companies if c["active"] or figures[c["id"]]]
+
+
+def _summed(figures: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"order_count": sum(f["order_count"] for f in figures),
+            "gross": sum((f["gross"] for f in figures), ZERO),
+            "commission": sum((f["commission"] for f in figures), ZERO),
+            "net": sum((f["net"] for f in figures), ZERO)}
+
+
+def _numbers(figures: dict[str, Any]) -> dict[str, Any]:
+    return {key: number(value) if isinstance(value, Decimal) else value
+            for key, value in figures.items()}
+
+
+class PlatformCompany:
+    """The platform side of ``res.company``: who sets the rate, and what it yields."""
+
+    _COMPANY_FIELDS = ["name", "commission_rate", "parent_id", "is_platform", "currency_id",
+                       "active"]
+
+    @classmethod
+    def _check_commission_vals(cls, env: "Env", vals: Any) -> None:
+        if not isinstance(vals, dict) or "commission_rate" not in vals:
+            return
+        if not env.su and not (env.user and env.user.has_group(security.PLATFORM_OWNER)):
+            raise AccessError("Only the platform owner may set a restaurant's commission rate.")
+        _rate(vals["commission_rate"])
+
+    @classmethod
+    async def create_records(cls, env: "Env", vals_list: Any) -> Any:
+        for vals in vals_list if isinstance(vals_list, (list, tuple)) else [vals_list]:
+            cls._check_commission_vals(env, vals)
+        return await super().create_records(env, vals_list)  # type: ignore[misc]
+
+    @classmethod
+    async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
+        cls._check_commission_vals(env, vals)
+        return await super().write(env, ids, vals)  # type: ignore[misc]
+
+    @classmethod
+    async def _companies(cls, env: "Env", ids: list[int]) -> list[dict[str, Any]]:
+        """The companies' facts, archived ones included (their past sales still count)."""
+        return await env.sudo().with_context(active_test=False)["res.company"].search_read(
+            [("id", "in", ids)], cls._COMPANY_FIELDS)
+
+    @classmethod
+    async def _restaurants_of(cls, env: "Env", platform_ids: list[int]) -> list[int]:
+        if not platform_ids:
+            return []
+        return await env.sudo().with_context(active_test=False)["res.company"].search(
+            [("id", "child_of", platform_ids), ("is_platform", "=", False)])
+
+    @public("model", readonly=True)
+    async def commission_report(cls, env: "Env", date_from: Any, date_to: Any = None,
+                                period: Any = "day", company_ids: Any = None) -> dict[str, Any]:
+        """Gross, commission and net per restaurant, and per period within each.
+
+        ``company_ids`` (default: the active companies) may name any company
+        the caller could switch to; a platform among them stands for its
+        restaurants. For restaurant managers and platform owners.
+        """
+        if not env.su and not (env.user and env.user.has_group(security.POS_MANAGER)):
+            raise AccessError("Only restaurant managers and platform owners see commissions.")
+        period = _check_period(period)
+        first, last, start, stop = day_range(date_from, date_to)
+        if company_ids in (None, False):
+            requested = list(env.companies)
+        elif isinstance(company_ids, (list, tuple)):
+            requested = check_companies(env, list(company_ids))
+        else:
+            raise ValueError(f"Invalid company_ids {company_ids!r}")
+        named = await cls._companies(env, requested)
+        platforms = [c["id"] for c in named if c["is_platform"]]
+        allowed = set(env.user.allowed_company_ids) if env.user and not env.su else None
+        ids = [c["id"] for c in named if not c["is_platform"]] + [
+            cid for cid in await cls._restaurants_of(env, platforms)
+            if allowed is None or cid in allowed]
+        restaurants = await cls._companies(env, list(dict.fromkeys(ids)))
+        figures = await _commissions(env, restaurants, start, stop, period)
+        restaurants = _open_or_sold(restaurants, figures)
+        rows = []
+        for company in restaurants:
+            periods = figures[company["id"]]
+            rows.append({"company_id": company["id"], "name": company["name"],
+                         "platform_id": company["parent_id"][0] if company["parent_id"] else False,
+                         "commission_rate": company["commission_rate"],
+                         **_numbers(_summed(periods)),
+                         "periods": [_numbers(p) for p in periods]})
+        return {"period": period, "date_from": first.isoformat(), "date_to": last.isoformat(),
+                "timezone": "UTC", "restaurants": rows,
+                "total": _numbers(_summed([p for periods in figures.values() for p in periods]))}
+
+    @public("model", readonly=True)
+    async def platform_earnings(cls, env: "Env", date_from: Any, date_to: Any = None,
+                                period: Any = "month", platform_id: Any = None) -> dict[str, Any]:
+        """What a platform earns (the commissions of its restaurants) per period.
+
+        ``platform_id`` defaults to the platform among the active companies.
+        For platform owners, on their own platforms only.
+        """
+        if not env.su and not (env.user and env.user.has_group(security.PLATFORM_OWNER)):
+            raise AccessError("Only the platform owner sees the platform's earnings.")
+        period = _check_period(period)
+        first, last, start, stop = day_range(date_from, date_to)
+        if platform_id in (None, False):
+            active = await cls._companies(env, list(env.companies))
+            platform_id = next((c["id"] for c in active if c["is_platform"]), None)
+            if platform_id is None:
+                raise UserError("No platform is active: switch to your platform, or name it.")
+        (platform_id,) = check_companies(env, [platform_id])
+        platform = await cls._companies(env, [platform_id])
+        if not platform or not platform[0]["is_platform"]:
+            raise UserError(f"Company {platform_id} is not a platform.")
+        restaurants = await cls._companies(env, await cls._restaurants_of(env, [platform_id]))
+        figures = await _commissions(env, restaurants, start, stop, period)
+        restaurants = _open_or_sold(restaurants, figures)
+        by_period: dict[str, dict[str, Any]] = {}
+        for periods in figures.values():
+            for figure in periods:
+                entry = by_period.setdefault(figure["from"], {
+                    "period": figure["period"], "from": figure["from"], "to": figure["to"],
+                    "order_count": 0, "gross": ZERO, "earnings": ZERO})
+                entry["order_count"] += figure["order_count"]
+                entry["gross"] += figure["gross"]
+                entry["earnings"] += figure["commission"]
+        total = _summed([p for periods in figures.values() for p in periods])
+        return {
+            "platform_id": platform_id, "name": platform[0]["name"],
+            "currency": platform[0]["currency_id"][1] if platform[0]["currency_id"] else False,
+            "period": period, "date_from": first.isoformat(), "date_to": last.isoformat(),
+            "timezone": "UTC",
+            "periods": [_numbers(by_period[key]) for key in sorted(by_period)],
+            "restaurants": [{"company_id": c["id"], "name": c["name"],
+                             "commission_rate": c["commission_rate"],
+                             **_numbers(_summed(figures[c["id"]]))} for c in restaurants],
+            "total": {"order_count": total["order_count"], "gross": number(total["gross"]),
+                      "earnings": number(total["commission"])},
+        }
