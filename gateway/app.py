@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from typing import Any, AsyncIterator
 
 import aiohttp_session
@@ -12,14 +11,16 @@ from aiohttp_remotes import XForwardedRelaxed
 
 from models import make_registry
 from models.db import Backend, make_backend
+from models.env import Env
+from models.restaurant import refresh_reservation_windows
 from rpc.routes import add_routes
 from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
 from .config import Config
 from .keys import BACKEND, CONFIG, SESSIONS
+from .periodic import every
 from .sessions import DatabaseStorage
 
-_logger = logging.getLogger(__name__)
 SESSION_GC_INTERVAL = 3600
 
 
@@ -52,21 +53,17 @@ async def _deadlines(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
-async def _session_gc(app: web.Application) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(SESSION_GC_INTERVAL)
-            try:
-                purged = await app[SESSIONS].purge_expired()
-                _logger.debug("purged %s expired sessions", purged)
-            except Exception:  # keep collecting on the next round
-                _logger.exception("session garbage collection failed")
+async def _purge_sessions(app: web.Application) -> int:
+    return await app[SESSIONS].purge_expired()
 
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+
+async def _refresh_tables(app: web.Application) -> int:
+    """Tables whose booking came due or ended: time alone changes their status."""
+    service = app[RPC_SERVICE]
+
+    async def unit(cr: Any) -> int:
+        return await refresh_reservation_windows(Env(cr, service.registry, None))
+    return await app[BACKEND].run_unit(unit)
 
 
 def create_app(config: Config, backend: Backend | None = None) -> web.Application:
@@ -96,6 +93,8 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     add_routes(app)
     app.router.add_get("/web/health", health)
     app.cleanup_ctx.append(_database)
-    app.cleanup_ctx.append(_session_gc)
+    app.cleanup_ctx.append(every(SESSION_GC_INTERVAL, _purge_sessions, "session purge"))
+    app.cleanup_ctx.append(every(config.table_status_interval, _refresh_tables,
+                                 "table status refresh"))
     app.cleanup_ctx.append(_deadlines)
     return app

@@ -6,7 +6,8 @@
     gateway db status                  list migrations and whether they are applied
     gateway db makemigration NAME      (developers) write the migration for model changes
                    [--amend]           ... rewriting the newest one, still in progress
-    gateway demo [--if-empty]          load the demo restaurants, staff, menus and orders
+    gateway demo [--if-empty]          load the demo platforms, restaurants, staff, menus
+                 [--days N]            and N days of sales (default 30)
     gateway user add|passwd|list       manage users
     gateway apikey new LOGIN           create an API key for scripts
 
@@ -60,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     demo_parser = commands.add_parser("demo", help="load the demo data")
     demo_parser.add_argument("--if-empty", action="store_true",
                              help="do nothing (and succeed) if the demo data is already there")
+    demo_parser.add_argument("--days", type=_demo_days, default=demo.DEFAULT_DAYS, metavar="N",
+                             help=f"days of past sales to record (1-{demo.MAX_DAYS}, default "
+                                  f"{demo.DEFAULT_DAYS})")
 
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -181,10 +185,20 @@ def cmd_db(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of days, not {text!r}") from None
+    if not 1 <= days <= demo.MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"between 1 and {demo.MAX_DAYS} days, not {days}")
+    return days
+
+
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     backend = _ready_backend(config)
     registry = bootstrap.registry_for(backend, config)
-    created = asyncio.run(demo.load_demo(backend, registry, demo.progress_bar()))
+    created = asyncio.run(demo.load_demo(backend, registry, demo.progress_bar(), days=args.days))
     if not created:
         if args.if_empty:
             print("demo data already loaded")

@@ -152,6 +152,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Send the session cookie only over HTTPS.", _bool),
     Setting("bcrypt_rounds", "security", 12,
             "bcrypt cost factor for passwords and API keys.", _bcrypt_cost),
+    Setting("table_status_interval", "pos", 60.0,
+            "Seconds between two refreshes of the tables whose reservation came due or ended "
+            "(0: never; orders and bookings change a table's status at once anyway).",
+            _seconds),
     Setting("debug_tracebacks", "logging", True,
             "Include server tracebacks in error answers (data.debug). Forced off in production.",
             _bool),
