@@ -33,6 +33,9 @@ PG_URL = os.environ.get("GATEWAY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:
 BACKENDS = [b.strip() for b in os.environ.get("GATEWAY_TEST_BACKENDS", "sqlite,postgresql").split(",")
             if b.strip()]
 REQUIRE_SERVICES = bool(os.environ.get("GATEWAY_TEST_REQUIRE_SERVICES"))
+#: Days of past sales in the test databases: enough for reports to have history, short
+#: enough to build fast (tests/test_demo.py loads the full default month once).
+DEMO_DAYS = int(os.environ.get("GATEWAY_TEST_DEMO_DAYS", "5"))
 TEST_ENV = {"GATEWAY_BCRYPT_ROUNDS": "4", "GATEWAY_LOG_LEVEL": "warning"}
 
 
@@ -73,7 +76,7 @@ async def _populate(config: Config) -> None:
     backend = bootstrap.backend_for(config)
     registry = bootstrap.registry_for(backend, config)
     await bootstrap.install_base(backend, registry, "admin")
-    await demo.load_demo(backend, registry)
+    await demo.load_demo(backend, registry, days=DEMO_DAYS)
 
 
 def _build(config: Config) -> None:

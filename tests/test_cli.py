@@ -22,6 +22,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from gateway import demo
 from models import schema
 
 from tests.conftest import (BACKENDS, PG_URL, REQUIRE_SERVICES, LiveServer, _pg_admin, _pg_url,
@@ -102,7 +103,7 @@ def cli_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("cli-template")
     env = gateway_env(data_dir)
     ok(gateway(env, "db", "init"))
-    ok(gateway(env, "demo"))
+    ok(gateway(env, "demo", "--days", "2"))
     return data_dir
 
 
@@ -207,7 +208,9 @@ def test_unknown_command_is_usage_error(fresh: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("args", [(), ("db",), ("db", "drop"), ("user",), ("apikey",),
-                                  ("user", "add"), ("serve", "--port", "1")])
+                                  ("user", "add"), ("serve", "--port", "1"),
+                                  ("demo", "--days", "0"), ("demo", "--days", "many"),
+                                  ("demo", "--days", "366")])
 def test_incomplete_or_unknown_usage_exits_2(fresh: dict[str, str], args: tuple[str]) -> None:
     result = gateway(fresh, *args)
     assert result.returncode == 2, result
@@ -248,20 +251,21 @@ def test_config_file_is_read_from_the_working_directory(fresh: dict[str, str],
 
 def test_demo_loads_once_with_a_progress_bar(fresh: dict[str, str]) -> None:
     ok(gateway(fresh, "db", "init"))
-    first = gateway(fresh, "demo")
+    first = gateway(fresh, "demo", "--days", "2")
     assert ok(first).strip() == "demo data loaded"
     assert "100%" in first.stderr and "[###" in first.stderr
     message = fails(gateway(fresh, "demo"))
     assert "demo data is already loaded" in message
     assert ok(gateway(fresh, "demo", "--if-empty")).strip() == "demo data already loaded"
     listing = ok(gateway(fresh, "user", "list"))
-    for login in ("owner", "manager", "waiter", "kitchen", "sushi.manager", "sushi.waiter"):
+    for login in ("owner", "manager", "waiter", "kitchen", "sushi.manager", "sushi.waiter",
+                  "harbour.owner", "porto.manager", "porto.waiter", "porto.kitchen"):
         assert re.search(rf"^\s*\d+\s+{re.escape(login)}\s", listing, re.M), listing
 
 
 def test_demo_if_empty_loads_on_an_empty_database(fresh: dict[str, str]) -> None:
     ok(gateway(fresh, "db", "init"))
-    assert ok(gateway(fresh, "demo", "--if-empty")).strip() == "demo data loaded"
+    assert ok(gateway(fresh, "demo", "--if-empty", "--days", "1")).strip() == "demo data loaded"
 
 
 # -- user --------------------------------------------------------------------------------------
@@ -270,8 +274,9 @@ def test_demo_if_empty_loads_on_an_empty_database(fresh: dict[str, str]) -> None
 def test_user_list(ready: dict[str, str]) -> None:
     lines = ok(gateway(ready, "user", "list")).splitlines()
     assert [line.split()[1] for line in lines] == [
-        "admin", "owner", "manager", "waiter", "kitchen", "sushi.manager", "sushi.waiter"]
+        "admin", *(user.login for user in demo.DEMO_USERS)]
     assert "Bistro Centrale" in lines[2] and "Sushi Koi" in lines[5]
+    assert "Pizzeria Porto" in lines[-1]
 
 
 @pytest.mark.parametrize("role", ["admin", "cashier-waiter", "kitchen", "platform-owner",
@@ -440,7 +445,7 @@ def test_commands_on_postgresql(tmp_path: Path) -> None:
         assert "base records installed" in ok(gateway(env, "db", "init"))
         assert "base records already present" in ok(gateway(env, "db", "init"))
         assert "0001_initial_schema: applied" in ok(gateway(env, "db", "status"))
-        ok(gateway(env, "demo"))
+        ok(gateway(env, "demo", "--days", "1"))
         assert "already loaded" in fails(gateway(env, "demo"))
         ok(gateway(env, "demo", "--if-empty"))
         ok(gateway(env, "user", "add", "pguser", "--password", "pg-pw", "--role", "kitchen"))

@@ -440,7 +440,8 @@ AGGREGATES: list[tuple[list[str], str, Callable[[list[dict[str, Any]]], Any]]] =
     (["partner_id:count"], "partner_id", lambda rs: sum(1 for r in rs if r["partner_id"])),
     (["partner_id:count_distinct"], "partner_id",
      lambda rs: len({r["partner_id"][0] for r in rs if r["partner_id"]})),
-    (["n:count_distinct(table_id)"], "n", lambda rs: len({m2o_id(r["table_id"]) for r in rs})),
+    (["n:count_distinct(table_id)"], "n",          # SQL's count(DISTINCT) leaves NULL out
+     lambda rs: len({m2o_id(r["table_id"]) for r in rs if r["table_id"]})),
     (["to_invoice:bool_and"], "to_invoice", lambda rs: all(r["to_invoice"] for r in rs)),
     (["to_invoice:bool_or"], "to_invoice", lambda rs: any(r["to_invoice"] for r in rs)),
     (["ids:array_agg(id)"], "ids", lambda rs: sorted(r["id"] for r in rs)),
@@ -590,12 +591,12 @@ async def test_errors_and_access_over_json_rpc(client: Any) -> None:
 async def test_access_rights_and_record_rules(orm: Any) -> None:
     with pytest.raises(AccessError):
         await read_group(orm, [], [], ["state"], model="res.users.apikeys", login="waiter")
-    counts = {}
-    for user in ("waiter", "sushi.waiter"):
+    for user, restaurant in (("waiter", "Bistro Centrale"), ("sushi.waiter", "Sushi Koi")):
         groups = await read_group(orm, [], [], ["company_id"], login=user)
-        counts[user] = {g["company_id"][1]: g["company_id_count"] for g in groups}
-    assert counts["waiter"] == {"Bistro Centrale": 24}
-    assert counts["sushi.waiter"] == {"Sushi Koi": 24}
+        visible = await orm.run(lambda env: env["pos.order"].search_count([]), login=user)
+        assert {g["company_id"][1]: g["company_id_count"] for g in groups} == {
+            restaurant: visible}
+        assert visible >= 24
 
 
 # ---------------------------------------------------------------------------
@@ -608,7 +609,7 @@ def test_odoorpc_read_group(live_server: Any) -> None:
     Order = odoo.env["pos.order"]
     rows = Order.search_read([], ["state", "amount_total", "date_order"])
     groups = Order.read_group([], ["amount_total:sum"], ["state", "date_order:month"], lazy=False)
-    assert sum(g["__count"] for g in groups) == len(rows) == 24
+    assert sum(g["__count"] for g in groups) == len(rows) >= 24
     for group in groups:
         members = [r for r in rows if r["state"] == group["state"]
                    and bucket_label(bucket_start(r["date_order"], "month"), "month")

@@ -314,8 +314,11 @@ async def test_bookings_of_another_restaurant(fronts: Fronts, orm: Any, demo: De
         message = assert_error(await fronts.call("call_kw", "waiter", "restaurant.reservation",
                                                  method, args), ACCESS_ERROR, HIDDEN)
         assert "Sushi" not in message and "Guest" not in message
-    assert assert_ok(await fronts.call("call_kw", "waiter", "restaurant.reservation", "search",
-                                       ([],))) == [mine]
+    found = assert_ok(await fronts.call("call_kw", "waiter", "restaurant.reservation", "search",
+                                        ([],)))
+    assert mine in found and theirs not in found
+    owners = await orm.run(lambda env: env["restaurant.reservation"].read(found, ["company_id"]))
+    assert {r["company_id"][0] for r in owners} == {demo.a.company}
     # a booking of the other restaurant's table is a link to a record that does not exist
     assert_error(await fronts.call("call_kw", "waiter", "restaurant.reservation", "create", ({
         "table_id": demo.b.free_tables[1], "name": "Sneaky", "covers": 1,

@@ -325,7 +325,7 @@ def test_workers_on_postgresql_share_one_database(tmp_path: Path) -> None:
     with empty_pg_database() as url:
         env = gateway_env(tmp_path, database_url=url, workers=2)
         ok(gateway(env, "db", "init"))
-        ok(gateway(env, "demo"))
+        ok(gateway(env, "demo", "--days", "1"))
         with serving(env, tmp_path) as server:
             assert server.banner[2].startswith("Database: gateway (127.0.0.1:5432/")
             for port in (server.http_port, server.api_port):
