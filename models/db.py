@@ -80,6 +80,8 @@ class Cursor(abc.ABC):
         self.dialect = dialect
         self.postcommit: list[PostCommit] = []
         self.readonly = False
+        #: The audit entries of the business operation under way (models/audit.py batch).
+        self.audit_batch: Any = None
 
     @abc.abstractmethod
     async def fetchall(self, sql: str, params: Params = ()) -> list[tuple]:

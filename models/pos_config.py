@@ -34,6 +34,8 @@ class PosPaymentMethod(BaseModel):
 class PosConfig(BaseModel):
     _name = "pos.config"
     _audit = True
+    # mirrors of its session's state, whose changes the session logs (models/audit.py)
+    _audit_exclude = ("current_session_id", "current_session_state")
     _description = "Point of Sale Configuration"
     _order = "id"
 

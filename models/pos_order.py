@@ -25,6 +25,11 @@ orders through their states.
 
 Kitchen screens follow ``kitchen_status`` (per line, and per order: the
 least advanced of its lines), moved by ``set_kitchen_status``.
+
+Every change of an order, a line or a payment is in the audit log
+(models/audit.py), the kitchen's progress excepted: the raw SQL here logs
+what it writes with the values it read anyway, and the operations that
+change several rows run in one audit batch (one entry per record).
 """
 from __future__ import annotations
 
@@ -37,6 +42,7 @@ import peewee
 from . import bus, pos_taxes, security, stock
 from . import fields as F
 from .api import public
+from .audit import batched
 from .base import BaseModel, check_ids, now_utc
 from .exceptions import AccessError, ConcurrencyError, MissingError, UserError, ValidationError
 from .pos_order_intake import PosOrderIntakeMixin
@@ -90,6 +96,7 @@ QTY = Decimal("0.001")
 class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
     _name = "pos.order"
     _audit = True
+    _audit_exclude = ("kitchen_status",)       # the kitchen's progress: models/audit.py
     _description = "Point of Sale Orders"
     _order = "date_order desc, name desc, id desc"
 
@@ -132,6 +139,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
     # ORM paths (the POS itself uses create_from_ui / sync_from_ui)
     # ------------------------------------------------------------------
     @classmethod
+    @batched
     async def _create_one(cls, env: "Env", vals: Any) -> int:
         if not isinstance(vals, dict):
             raise ValueError(f"Invalid values {vals!r}: expected a dictionary")
@@ -164,6 +172,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
         return new_id
 
     @classmethod
+    @batched
     async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
         if env.su or not isinstance(vals, dict):
             return await super().write(env, ids, vals)
@@ -198,6 +207,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
         return result
 
     @classmethod
+    @batched
     async def unlink(cls, env: "Env", ids: Any) -> bool:
         ids = check_ids(ids)
         if not env.su:
@@ -280,12 +290,14 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
     # Totals
     # ------------------------------------------------------------------
     @classmethod
+    @batched
     async def _recompute_amounts(cls, env: "Env", order_ids: Iterable[int]) -> None:
         """Line subtotals and order totals from prices, taxes and payments.
 
         Stored amounts are rewritten only where they differ, so recomputing an
         unchanged order writes nothing (and a paid order's rows keep their
-        write_date).
+        write_date); what is rewritten is logged, with the amounts read here as
+        the old values.
         """
         order_ids = sorted(set(order_ids))
         if not order_ids:
@@ -294,39 +306,48 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
         lines = await env.cr.rows(PosOrderLine.select(
             PosOrderLine.id, PosOrderLine.order_id, PosOrderLine.price_unit, PosOrderLine.qty,
             PosOrderLine.discount, PosOrderLine.price_subtotal, PosOrderLine.price_subtotal_incl,
+            PosOrderLine.company_id,
         ).where(PosOrderLine.order_id.in_(order_ids)).order_by(PosOrderLine.id))
         taxes = await _line_taxes(env, [row[0] for row in lines])
         per_order: dict[int, list[pos_taxes.LineAmounts]] = {i: [] for i in order_ids}
-        for line_id, order_id, price_unit, qty, discount, subtotal, subtotal_incl in lines:
+        logged: list[tuple] = []
+        for line_id, order_id, price_unit, qty, discount, subtotal, subtotal_incl, company_id \
+                in lines:
             amounts = pos_taxes.line_amounts(price_unit or 0, qty or 0, discount or 0,
                                              taxes.get(line_id, []), roundings[order_id])
             per_order[order_id].append(amounts)
             if (to_decimal(subtotal), to_decimal(subtotal_incl)) != (
                     amounts.price_subtotal, amounts.price_subtotal_incl):
-                await env.cr.run(PosOrderLine.update({
-                    PosOrderLine.price_subtotal: amounts.price_subtotal,
-                    PosOrderLine.price_subtotal_incl: amounts.price_subtotal_incl,
-                }).where(PosOrderLine.id == line_id))
+                changes = {PosOrderLine.price_subtotal: amounts.price_subtotal,
+                           PosOrderLine.price_subtotal_incl: amounts.price_subtotal_incl}
+                await env.cr.run(PosOrderLine.update(changes).where(PosOrderLine.id == line_id))
+                logged.append((line_id, company_id, {"price_subtotal": subtotal,
+                                                     "price_subtotal_incl": subtotal_incl},
+                               changes))
+        await env["audit.log"]._log_changes(PosOrderLine, logged)
         payments: dict[int, list[tuple[Any, bool]]] = {i: [] for i in order_ids}
         for order_id, amount, is_change in await env.cr.rows(PosPayment.select(
                 PosPayment.pos_order_id, PosPayment.amount, PosPayment.is_change)
                 .where(PosPayment.pos_order_id.in_(order_ids))):
             payments[order_id].append((amount, bool(is_change)))
+        names = ("amount_tax", "amount_total", "amount_paid", "amount_return")
         stored = {row[0]: row[1:] for row in await env.cr.rows(cls.select(
-            cls.id, cls.amount_tax, cls.amount_total, cls.amount_paid, cls.amount_return)
+            cls.id, *(cls._fields[name] for name in names), cls.company_id)
             .where(cls.id.in_(order_ids)))}
+        logged = []
         for order_id in order_ids:
             if order_id not in stored:
                 continue
+            *old, company_id = stored[order_id]
             totals = pos_taxes.order_amounts(per_order[order_id], payments[order_id],
                                              roundings[order_id])
             new = (totals.amount_tax, totals.amount_total, totals.amount_paid,
                    totals.amount_return)
-            if tuple(to_decimal(v) for v in stored[order_id]) != new:
-                await env.cr.run(cls.update({
-                    cls.amount_tax: totals.amount_tax, cls.amount_total: totals.amount_total,
-                    cls.amount_paid: totals.amount_paid, cls.amount_return: totals.amount_return,
-                }).where(cls.id == order_id))
+            if tuple(to_decimal(v) for v in old) != new:
+                changes = {cls._fields[name]: value for name, value in zip(names, new)}
+                await env.cr.run(cls.update(changes).where(cls.id == order_id))
+                logged.append((order_id, company_id, dict(zip(names, old)), changes))
+        await env["audit.log"]._log_changes(cls, logged)
 
     # ------------------------------------------------------------------
     # Life cycle
@@ -338,28 +359,37 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
 
         Refuses a change :data:`TRANSITIONS` does not allow with a UserError
         naming the order and both states. The UPDATE is conditional on the
-        state read, so a concurrent change can never be overwritten.
+        state read, so a concurrent change can never be overwritten. The
+        change is logged with the old values read here (also those of the
+        other columns in ``values``).
         """
-        rows = await env.cr.rows(cls.select(cls.id, cls.name, cls.state, cls.company_id,
-                                            cls.table_id).where(cls.id.in_(ids)).order_by(cls.id))
-        for _id, name, state, _company, _table in rows:
+        extra = sorted({column.name for changes in (values or {}).values() for column in changes}
+                       - {"name", "state"})
+        rows = await env.cr.rows(cls.select(
+            cls.id, cls.name, cls.state, cls.company_id, cls.table_id,
+            *(cls._fields[name] for name in extra)).where(cls.id.in_(ids)).order_by(cls.id))
+        for _id, name, state, _company, _table, *_before in rows:
             if new_state not in TRANSITIONS.get(state, ()):
                 if state == new_state:
                     raise UserError(f"The order {name} is already {STATE_LABELS[state]}.")
                 raise UserError(f"Cannot change the order {name} from '{STATE_LABELS[state]}' "
                                 f"to '{STATE_LABELS[new_state]}'.")
         stamp = now_utc()
-        for order_id, name, state, company_id, _table in rows:
+        logged = []
+        for order_id, name, state, company_id, _table, *before in rows:
             changes = {cls.state: new_state, cls.write_uid: env.uid, cls.write_date: stamp}
             changes.update((values or {}).get(order_id, {}))
             count = await env.cr.run(cls.update(changes).where(
                 (cls.id == order_id) & (cls.state == state)))
             if count != 1:      # changed under us: start again from a fresh snapshot
                 raise ConcurrencyError(f"pos.order {order_id} changed concurrently")
+            logged.append((order_id, company_id,
+                           {"name": name, "state": state, **dict(zip(extra, before))}, changes))
             label = changes.get(cls.name, name)
             await bus.send_restaurant(env, company_id, "order_status_changed", {
                 "order_id": order_id, "name": label, "old_state": state, "new_state": new_state,
             }, roles=ORDER_ROLES)
+        await env["audit.log"]._log_changes(cls, logged)
         await refresh_table_status(env, [row[4] for row in rows if row[4]])
         if new_state == "cancel":
             await PosOrderLine._update_refunded_qty(
@@ -387,13 +417,17 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
                     f"({', '.join(row[1] for row in originals)}).",
                     field_errors={"refunded_orderline_id": "Lines of several orders"})
             refunded = originals[0][0] if originals else None
-            current = await env.cr.first(cls.select(cls.refunded_order_id)
+            current = await env.cr.first(cls.select(cls.refunded_order_id, cls.company_id)
                                          .where(cls.id == order_id))
             if current is not None and current[0] != refunded:
                 await env.cr.run(cls.update({cls.refunded_order_id: refunded})
                                  .where(cls.id == order_id))
+                await env["audit.log"]._log_changes(cls, [(
+                    order_id, current[1], {"refunded_order_id": current[0]},
+                    {"refunded_order_id": refunded})])
 
     @classmethod
+    @batched
     async def _mark_paid(cls, env: "Env", ids: list[int]) -> None:
         """Draft -> paid, for orders whose payments cover their total.
 
@@ -491,13 +525,19 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
         return True
 
     @classmethod
+    @batched
     async def _invoice(cls, env: "Env", ids: list[int]) -> None:
-        for name, partner_id in await env.cr.rows(
-                cls.select(cls.name, cls.partner_id).where(cls.id.in_(ids))):
+        """Flag the orders to invoice and move them to ``invoiced`` (one log entry each)."""
+        rows = await env.cr.rows(cls.select(cls.id, cls.name, cls.partner_id, cls.to_invoice,
+                                            cls.company_id).where(cls.id.in_(ids)))
+        for _id, name, partner_id, _flag, _company in rows:
             if not partner_id:
                 raise ValidationError(f"Please provide a partner for the sale (order {name}).",
                                       field_errors={"partner_id": "Required to invoice"})
         await env.cr.run(cls.update({cls.to_invoice: True}).where(cls.id.in_(ids)))
+        await env["audit.log"]._log_changes(cls, [
+            (order_id, company_id, {"to_invoice": flag}, {"to_invoice": True})
+            for order_id, _name, _partner, flag, company_id in rows])
         await cls._set_state(env, ids, "invoiced")
 
     @classmethod
@@ -626,6 +666,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
 class PosOrderLine(BaseModel):
     _name = "pos.order.line"
     _audit = True
+    _audit_exclude = ("kitchen_status",)       # the kitchen's progress: models/audit.py
     _description = "Point of Sale Order Lines"
     _order = "id"
 
@@ -654,6 +695,7 @@ class PosOrderLine(BaseModel):
 
     # -- ORM paths ----------------------------------------------------------------
     @classmethod
+    @batched
     async def _create_one(cls, env: "Env", vals: Any) -> int:
         if not isinstance(vals, dict):
             raise ValueError(f"Invalid values {vals!r}: expected a dictionary")
@@ -702,6 +744,7 @@ class PosOrderLine(BaseModel):
         return new_id
 
     @classmethod
+    @batched
     async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
         ids = check_ids(ids)
         if not isinstance(vals, dict):
@@ -747,6 +790,7 @@ class PosOrderLine(BaseModel):
         return True
 
     @classmethod
+    @batched
     async def unlink(cls, env: "Env", ids: Any) -> bool:
         ids = check_ids(ids)
         orders = env.registry["pos.order"]
@@ -956,9 +1000,16 @@ class PosOrderLine(BaseModel):
         if not original_ids:
             return
         totals = await cls._refunded_elsewhere(env, original_ids, None, [])
+        before = {row[0]: row[1:] for row in await env.cr.rows(cls.select(
+            cls.id, cls.refunded_qty, cls.company_id).where(cls.id.in_(original_ids)))}
+        logged = []
         for original in original_ids:
-            await env.cr.run(cls.update({cls.refunded_qty: totals.get(original, ZERO)})
-                             .where(cls.id == original))
+            changes = {cls.refunded_qty: totals.get(original, ZERO)}
+            await env.cr.run(cls.update(changes).where(cls.id == original))
+            if original in before:
+                old_qty, company_id = before[original]
+                logged.append((original, company_id, {"refunded_qty": old_qty}, changes))
+        await env["audit.log"]._log_changes(cls, logged)
 
     # -- writing checked lines ------------------------------------------------------
     @classmethod
@@ -967,8 +1018,9 @@ class PosOrderLine(BaseModel):
         ids = []
         stamp = now_utc()
         rel = _tax_rel()
+        created = []
         for line in lines:
-            query = cls.insert({
+            columns = {
                 cls.order_id: order_id, cls.company_id: till.company_id,
                 cls.product_id: line.product_id, cls.qty: line.qty,
                 cls.price_unit: line.price_unit, cls.discount: line.discount,
@@ -979,57 +1031,66 @@ class PosOrderLine(BaseModel):
                 cls.price_subtotal: 0, cls.price_subtotal_incl: 0,
                 cls.create_uid: env.uid, cls.write_uid: env.uid, cls.create_date: stamp,
                 cls.write_date: stamp,
-            }).returning(cls.id)
-            (line_id,) = await env.cr.insert(query)
+            }
+            (line_id,) = await env.cr.insert(cls.insert(columns).returning(cls.id))
             if line.tax_ids:
                 await env.cr.run(rel.insert([(line_id, tax) for tax in line.tax_ids],
                                             columns=[rel.pos_order_line_id, rel.account_tax_id]))
             ids.append(line_id)
+            created.append((line_id, {**columns, "tax_ids": line.tax_ids}))
+        await env["audit.log"]._log_created(cls, created)
         return ids
 
     @classmethod
     async def _rewrite(cls, env: "Env", line_id: int, line: "CleanLine") -> None:
         """A line's values as now checked (its kitchen status stays)."""
-        current = await env.cr.first(cls.select(
-            cls.product_id, cls.qty, cls.price_unit, cls.discount, cls.full_product_name,
-            cls.customer_note, cls.name, cls.uuid, cls.refunded_orderline_id)
-            .where(cls.id == line_id))
+        names = ("product_id", "qty", "price_unit", "discount", "full_product_name",
+                 "customer_note", "name", "uuid", "refunded_orderline_id")
+        row = await env.cr.first(cls.select(*(cls._fields[name] for name in names),
+                                            cls.company_id).where(cls.id == line_id))
+        assert row is not None
+        *current, company_id = row
         new = (line.product_id, line.qty, line.price_unit, line.discount, line.full_product_name,
                line.customer_note, line.name, line.uuid, line.refunded_orderline_id)
-        assert current is not None
         same = (current[0] == new[0] and to_decimal(current[1]) == new[1]
                 and to_decimal(current[2]) == new[2] and to_decimal(current[3] or 0) == new[3]
                 and tuple(current[4:]) == new[4:])
         if same:
             return
-        await env.cr.run(cls.update({
-            cls.product_id: line.product_id, cls.qty: line.qty, cls.price_unit: line.price_unit,
-            cls.discount: line.discount, cls.full_product_name: line.full_product_name,
-            cls.customer_note: line.customer_note, cls.name: line.name, cls.uuid: line.uuid,
-            cls.refunded_orderline_id: line.refunded_orderline_id,
-            cls.write_uid: env.uid, cls.write_date: now_utc(),
-        }).where(cls.id == line_id))
+        changes = {cls._fields[name]: value for name, value in zip(names, new)}
+        await env.cr.run(cls.update({**changes, cls.write_uid: env.uid,
+                                     cls.write_date: now_utc()}).where(cls.id == line_id))
         rel = _tax_rel()
+        old_taxes = [row[0] for row in await env.cr.rows(
+            rel.select(rel.account_tax_id).where(rel.pos_order_line_id == line_id))]
         await env.cr.run(rel.delete().where(rel.pos_order_line_id == line_id))
         if line.tax_ids:
             await env.cr.run(rel.insert([(line_id, tax) for tax in line.tax_ids],
                                         columns=[rel.pos_order_line_id, rel.account_tax_id]))
+        await env["audit.log"]._log_changes(cls, [(
+            line_id, company_id, {**dict(zip(names, current)), "tax_ids": old_taxes},
+            {**changes, "tax_ids": line.tax_ids})])
 
     @classmethod
     async def _delete(cls, env: "Env", ids: list[int]) -> None:
+        await env["audit.log"]._log_unlink(cls, ids)
         rel = _tax_rel()
         await env.cr.run(rel.delete().where(rel.pos_order_line_id.in_(ids)))
         await env.cr.run(cls.delete().where(cls.id.in_(ids)))
 
     @classmethod
     async def _set_product_taxes(cls, env: "Env", ids: list[int], company_id: int) -> None:
+        """Tax lines just created without taxes as their products are taxed."""
         rel = _tax_rel()
+        logged = []
         for line_id, product_id in await env.cr.rows(
                 cls.select(cls.id, cls.product_id).where(cls.id.in_(ids))):
             taxes = (await _product_taxes(env, [product_id], company_id)).get(product_id, [])
             if taxes:
                 await env.cr.run(rel.insert([(line_id, tax) for tax in taxes],
                                             columns=[rel.pos_order_line_id, rel.account_tax_id]))
+                logged.append((line_id, company_id, {"tax_ids": []}, {"tax_ids": taxes}))
+        await env["audit.log"]._log_changes(cls, logged)
 
     # -- kitchen ---------------------------------------------------------------------
     @public("records")
@@ -1109,6 +1170,7 @@ class PosPayment(BaseModel):
                             default=lambda env: env.company_id)
 
     @classmethod
+    @batched
     async def _create_one(cls, env: "Env", vals: Any) -> int:
         if not isinstance(vals, dict):
             raise ValueError(f"Invalid values {vals!r}: expected a dictionary")
@@ -1145,11 +1207,15 @@ class PosPayment(BaseModel):
     @classmethod
     async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
         if not env.su:
+            # another restaurant's payment stays Odoo's AccessError (or MissingError) by id
+            security.check_access(env, cls, security.WRITE)
+            await cls._ensure_visible(env, check_ids(ids))
             raise UserError("Payments cannot be modified: remove the payment from the open "
                             "order and add the right one.")
         return await super().write(env, ids, vals)
 
     @classmethod
+    @batched
     async def unlink(cls, env: "Env", ids: Any) -> bool:
         ids = check_ids(ids)
         orders = env.registry["pos.order"]
@@ -1211,21 +1277,24 @@ class PosPayment(BaseModel):
                       payments: list[dict[str, Any]]) -> list[int]:
         ids = []
         stamp = now_utc()
+        created = []
         for values in payments:
-            query = cls.insert({
+            columns = {
                 **{cls._fields[name]: value for name, value in values.items()},
                 cls.pos_order_id: order_id, cls.session_id: till.session_id,
                 cls.company_id: till.company_id,
                 cls.create_uid: env.uid, cls.write_uid: env.uid, cls.create_date: stamp,
                 cls.write_date: stamp,
-            }).returning(cls.id)
-            (payment_id,) = await env.cr.insert(query)
+            }
+            (payment_id,) = await env.cr.insert(cls.insert(columns).returning(cls.id))
             ids.append(payment_id)
+            created.append((payment_id, columns))
             await bus.send_restaurant(env, till.company_id, "payment_completed", {
                 "order_id": order_id, "payment_id": payment_id,
                 "payment_method_id": values["payment_method_id"],
                 "amount": float(values["amount"]),
             }, roles=PAYMENT_ROLES)
+        await env["audit.log"]._log_created(cls, created)
         return ids
 
 

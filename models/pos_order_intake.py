@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from . import fields as F
 from . import security
 from .api import public
+from .audit import batched
 from .base import now_utc
 from .exceptions import ConcurrencyError, MissingError, ValidationError
 from .pos_till import Till
@@ -43,6 +44,7 @@ class PosOrderIntakeMixin:
     """The intake methods of :class:`models.pos_order.PosOrder`."""
 
     @public("model")
+    @batched
     async def create_from_ui(cls, env: "Env", orders: Any, draft: Any = False) -> list[dict]:
         """Record the orders a point of sale sends (Odoo 16 and 17 payload).
 
@@ -68,6 +70,7 @@ class PosOrderIntakeMixin:
                  "account_move": False} for order_id in ids]
 
     @public("model")
+    @batched
     async def sync_from_ui(cls, env: "Env", orders: Any) -> dict[str, list[dict]]:
         """Record the orders an Odoo 18 point of sale sends (uuid-keyed records).
 
@@ -102,8 +105,13 @@ class PosOrderIntakeMixin:
         }
 
     @classmethod
+    @batched
     async def _intake(cls, env: "Env", intake: "Intake") -> int:
-        """One order from a point of sale: found by uuid, or created; then paid."""
+        """One order from a point of sale: found by uuid, or created; then paid.
+
+        One audit batch: a new order is logged once, as it ends (lines, totals,
+        payment and state included), a resent draft once with all it changed.
+        """
         Line, Payment = env.registry["pos.order.line"], env.registry["pos.payment"]
         till = await Till.load(env, intake.session_id, field="session_id", reroute=True)
         existing = await env.cr.first(cls.select(cls.id, cls.state).where(
@@ -168,6 +176,7 @@ class PosOrderIntakeMixin:
         ids = await env.cr.insert(cls.insert(columns).on_conflict_ignore().returning(cls.id))
         if not ids:
             raise ConcurrencyError(f"pos.order uuid {intake.uuid!r} recorded concurrently")
+        await env["audit.log"]._log_created(cls, [(ids[0], columns)])
         return ids[0]
 
     @classmethod
@@ -181,11 +190,15 @@ class PosOrderIntakeMixin:
         line by id are applied as such.
         """
         Line, Payment = env.registry["pos.order.line"], env.registry["pos.payment"]
-        (old_table,) = await env.cr.first(cls.select(cls.table_id).where(cls.id == order_id))
+        (old_table, company_id, *before) = await env.cr.first(cls.select(
+            cls.table_id, cls.company_id, *(cls._fields[k] for k in header))
+            .where(cls.id == order_id))
         if header:
-            await env.cr.run(cls.update(
-                {**{cls._fields[k]: v for k, v in header.items()},
-                 cls.write_uid: env.uid, cls.write_date: now_utc()}).where(cls.id == order_id))
+            changes = {**{cls._fields[k]: v for k, v in header.items()},
+                       cls.write_uid: env.uid, cls.write_date: now_utc()}
+            await env.cr.run(cls.update(changes).where(cls.id == order_id))
+            await env["audit.log"]._log_changes(cls, [(order_id, company_id,
+                                                       dict(zip(header, before)), changes)])
         existing = {row[1]: row[0] for row in await env.cr.rows(
             Line.select(Line.id, Line.uuid)
             .where(Line.order_id == order_id)) if row[1]}
@@ -212,13 +225,16 @@ class PosOrderIntakeMixin:
             await Line._delete(env, gone)
         inserted = await Line._insert(env, order_id, till, new_lines)
         await Line._update_refunded_qty(env, refunded)
+        Log = env["audit.log"]
         if intake.replace_payments:
-            await env.cr.run(Payment.delete().where(Payment.pos_order_id == order_id))
+            if await Log._log_deleted(Payment, Payment.pos_order_id == order_id):
+                await env.cr.run(Payment.delete().where(Payment.pos_order_id == order_id))
         else:
             if intake.deleted_payments:
-                await env.cr.run(Payment.delete().where(
-                    (Payment.pos_order_id == order_id)
-                    & Payment.id.in_(intake.deleted_payments)))
+                deleted = await Log._log_deleted(Payment, (Payment.pos_order_id == order_id)
+                                                 & Payment.id.in_(intake.deleted_payments))
+                if deleted:
+                    await env.cr.run(Payment.delete().where(Payment.id.in_(deleted)))
             recorded = {row[0] for row in await env.cr.rows(Payment.select(Payment.uuid).where(
                 (Payment.pos_order_id == order_id) & Payment.uuid.is_null(False)))}
             payments = [p for p in payments if not p["uuid"] or p["uuid"] not in recorded]

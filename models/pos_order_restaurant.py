@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import security
 from .api import public
+from .audit import batched
 from .base import MAGIC_FIELDS, check_ids, now_utc
 from .exceptions import AccessError, UserError, ValidationError
 from .restaurant import lock_tables, refresh_table_status
@@ -202,8 +203,10 @@ class PosOrderRestaurantMixin:
             await cls._merge(env, waiting[0], moved)
             result = [waiting[0]]
         else:
-            await env.cr.run(cls.update({cls.table_id: table_id, cls.write_uid: env.uid,
-                                         cls.write_date: now_utc()}).where(cls.id.in_(moved)))
+            changes = {cls.table_id: table_id, cls.write_uid: env.uid, cls.write_date: now_utc()}
+            await env.cr.run(cls.update(changes).where(cls.id.in_(moved)))
+            await env["audit.log"]._log_changes(cls, [
+                (order[0], order[4], {"table_id": order[3]}, changes) for order in orders])
             result = moved
         await refresh_table_status(env, sources | {table_id})
         return result
@@ -244,22 +247,39 @@ class PosOrderRestaurantMixin:
                                 "bills of different sessions cannot be merged.")
 
     @classmethod
+    @batched
     async def _merge(cls, env: "Env", target_id: int, source_ids: list[int]) -> None:
         """Lines, payments and guests of ``source_ids`` onto ``target_id``; the
-        sources end cancelled and empty, the totals recomputed."""
+        sources end cancelled and empty, the totals recomputed. Every row moved
+        is logged (its old order read before the move)."""
         Line = env.registry["pos.order.line"]
         Payment = env.registry["pos.payment"]
+        Log = env["audit.log"]
         target_name = _label(*await env.cr.first(
             cls.select(cls.id, cls.name, cls.pos_reference).where(cls.id == target_id)))
-        guests = sum(row[0] or 0 for row in await env.cr.rows(
-            cls.select(cls.customer_count).where(cls.id.in_([target_id, *source_ids]))))
-        await env.cr.run(Line.update({Line.order_id: target_id, Line.write_uid: env.uid,
-                                      Line.write_date: now_utc()})
-                         .where(Line.order_id.in_(source_ids)))
+        counts = {row[0]: row[1:] for row in await env.cr.rows(
+            cls.select(cls.id, cls.customer_count, cls.company_id)
+            .where(cls.id.in_([target_id, *source_ids])))}
+        guests = sum(count or 0 for count, _company in counts.values())
+        lines = await env.cr.rows(Line.select(Line.id, Line.order_id, Line.company_id)
+                                  .where(Line.order_id.in_(source_ids)))
+        changes = {Line.order_id: target_id, Line.write_uid: env.uid, Line.write_date: now_utc()}
+        await env.cr.run(Line.update(changes).where(Line.order_id.in_(source_ids)))
+        await Log._log_changes(Line, [(line_id, company_id, {"order_id": old}, changes)
+                                      for line_id, old, company_id in lines])
+        payments = await env.cr.rows(Payment.select(Payment.id, Payment.pos_order_id,
+                                                    Payment.company_id)
+                                     .where(Payment.pos_order_id.in_(source_ids)))
         await env.cr.run(Payment.update({Payment.pos_order_id: target_id})
                          .where(Payment.pos_order_id.in_(source_ids)))
-        await env.cr.run(cls.update({cls.customer_count: guests, cls.write_uid: env.uid,
-                                     cls.write_date: now_utc()}).where(cls.id == target_id))
+        await Log._log_changes(Payment, [(payment_id, company_id, {"pos_order_id": old},
+                                          {"pos_order_id": target_id})
+                                         for payment_id, old, company_id in payments])
+        changes = {cls.customer_count: guests, cls.write_uid: env.uid, cls.write_date: now_utc()}
+        await env.cr.run(cls.update(changes).where(cls.id == target_id))
+        old_count, company_id = counts[target_id]
+        await Log._log_changes(cls, [(target_id, company_id, {"customer_count": old_count},
+                                      changes)])
         mark = f"Merged into {target_name}."
         notes = {row[0]: {cls.customer_count: 0, cls.note: f"{row[1]}\n{mark}" if row[1] else mark}
                  for row in await env.cr.rows(cls.select(cls.id, cls.note)
@@ -269,6 +289,7 @@ class PosOrderRestaurantMixin:
         await cls._set_state(env, sorted(source_ids), "cancel", notes)
 
     @public("records")
+    @batched
     async def split_order(cls, env: "Env", ids: Any, lines: Any) -> int:
         """Split a bill: the given lines, or part of a line's quantity, go to a new
         open order on the same table. Answers the new order.
@@ -312,8 +333,10 @@ class PosOrderRestaurantMixin:
         new_id = await cls._split_header(env, order_id)
         stamp = now_utc()
         if whole:
-            await env.cr.run(Line.update({Line.order_id: new_id, Line.write_uid: env.uid,
-                                          Line.write_date: stamp}).where(Line.id.in_(whole)))
+            changes = {Line.order_id: new_id, Line.write_uid: env.uid, Line.write_date: stamp}
+            await env.cr.run(Line.update(changes).where(Line.id.in_(whole)))
+            await env["audit.log"]._log_changes(Line, [
+                (line_id, order[4], {"order_id": order_id}, changes) for line_id in whole])
         for line_id, qty in partial.items():
             await cls._split_line(env, line_id, qty, new_id)
         await recompute_totals(env, [order_id, new_id])
@@ -351,9 +374,13 @@ class PosOrderRestaurantMixin:
         for name, field in Line._fields.items():
             if name in values and field.ttype == "many2many":
                 values[name] = [(6, 0, values[name])]
+        old_qty = values["qty"]
         # the dish is as far along in the kitchen as the part left on the original
-        (kitchen,) = await env.cr.first(Line.select(Line.kitchen_status).where(Line.id == line_id))
+        (kitchen, company_id) = await env.cr.first(Line.select(
+            Line.kitchen_status, Line.company_id).where(Line.id == line_id))
         values.update({"order_id": new_order_id, "qty": qty, "kitchen_status": kitchen})
         await sudo["pos.order.line"].create(values)
-        await env.cr.run(Line.update({Line.qty: remaining, Line.write_uid: env.uid,
-                                      Line.write_date: now_utc()}).where(Line.id == line_id))
+        changes = {Line.qty: remaining, Line.write_uid: env.uid, Line.write_date: now_utc()}
+        await env.cr.run(Line.update(changes).where(Line.id == line_id))
+        await env["audit.log"]._log_changes(Line, [(line_id, company_id, {"qty": old_qty},
+                                                    changes)])

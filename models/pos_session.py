@@ -28,6 +28,7 @@ import peewee
 from . import fields as F
 from . import security
 from .api import public
+from .audit import batched
 from .base import BaseModel, check_ids, now_utc
 from .exceptions import AccessError, UserError, ValidationError
 from .pos_config import PosConfig
@@ -90,6 +91,7 @@ class PosSession(BaseModel):
     # ORM paths
     # ------------------------------------------------------------------
     @classmethod
+    @batched
     async def _create_one(cls, env: "Env", vals: Any) -> int:
         if not isinstance(vals, dict):
             raise ValueError(f"Invalid values {vals!r}: expected a dictionary")
@@ -127,7 +129,10 @@ class PosSession(BaseModel):
         values: dict[Any, Any] = {}
         if vals.get("name") in (None, False, "", "/"):
             values[cls.name] = f"POS/{new_id:05d}"
-        (state,) = await env.cr.first(cls.select(cls.state).where(cls.id == new_id))
+        names = ("state", "name", "start_at", "cash_register_balance_start")
+        (*created, company_id) = await env.cr.first(cls.select(
+            *(cls._fields[name] for name in names), cls.company_id).where(cls.id == new_id))
+        state = created[0]
         if state == "opening_control":
             values[cls.start_at] = now_utc()
             if cash_control:    # the float left by the last session is counted in
@@ -138,6 +143,9 @@ class PosSession(BaseModel):
                 values[cls.state] = "opened"
         if values:
             await env.cr.run(cls.update(values).where(cls.id == new_id))
+            # in the batch: merged into the creation's entry
+            await env["audit.log"]._log_changes(cls, [(new_id, company_id,
+                                                       dict(zip(names, created)), values)])
         await cls._sync_config(env, [new_id])
         return new_id
 
@@ -179,8 +187,12 @@ class PosSession(BaseModel):
     @classmethod
     async def _set_state(cls, env: "Env", session_id: int, new_state: str,
                          values: dict[Any, Any] | None = None) -> None:
-        (name, state) = await env.cr.first(cls.select(cls.name, cls.state)
-                                           .where(cls.id == session_id))
+        """Move the session to ``new_state`` with ``values``, logged with the old values
+        read here."""
+        extra = sorted({column.name for column in values or {}} - {"name", "state"})
+        (name, state, company_id, *before) = await env.cr.first(cls.select(
+            cls.name, cls.state, cls.company_id, *(cls._fields[column] for column in extra))
+            .where(cls.id == session_id))
         if state == "closed" and new_state == "closed":
             raise UserError("This session is already closed.")
         if new_state != state and new_state not in SESSION_TRANSITIONS.get(state, ()):
@@ -189,6 +201,9 @@ class PosSession(BaseModel):
         changes = {cls.state: new_state, cls.write_uid: env.uid, cls.write_date: now_utc()}
         changes.update(values or {})
         await env.cr.run(cls.update(changes).where(cls.id == session_id))
+        await env["audit.log"]._log_changes(cls, [(
+            session_id, company_id, {"name": name, "state": state, **dict(zip(extra, before))},
+            changes)])
         await cls._sync_config(env, [session_id])
 
     @public("records")
@@ -220,9 +235,13 @@ class PosSession(BaseModel):
     @public("records")
     async def login(cls, env: "Env", ids: Any) -> int:
         (session_id,) = await cls._one(env, ids)
-        (number,) = await env.cr.first(cls.select(cls.login_number).where(cls.id == session_id))
-        number = (number or 0) + 1
+        (old, company_id) = await env.cr.first(cls.select(cls.login_number, cls.company_id)
+                                               .where(cls.id == session_id))
+        number = (old or 0) + 1
         await env.cr.run(cls.update({cls.login_number: number}).where(cls.id == session_id))
+        await env["audit.log"]._log_changes(cls, [(session_id, company_id,
+                                                   {"login_number": old},
+                                                   {"login_number": number})])
         return number
 
     @classmethod
@@ -368,11 +387,14 @@ class PosSession(BaseModel):
         if not cash:
             raise UserError("There is no cash register in this session.")
         expected = totals["opening"] + totals["by_method"][cash[0]][0]
-        await env.cr.run(cls.update({
-            cls.cash_register_balance_end_real: counted,
-            cls.cash_register_difference: counted - expected,
-            cls.write_uid: env.uid, cls.write_date: now_utc(),
-        }).where(cls.id == session_id))
+        changes = {cls.cash_register_balance_end_real: counted,
+                   cls.cash_register_difference: counted - expected}
+        Log = env["audit.log"]
+        before = await Log._snapshot(cls, [session_id], changes, {})
+        changes.update({cls.write_uid: env.uid, cls.write_date: now_utc()})
+        await env.cr.run(cls.update(changes).where(cls.id == session_id))
+        if before:
+            await Log._log_write(cls, [session_id], before, changes)
         return {"successful": True}
 
     @public("records")
@@ -407,6 +429,7 @@ class PosSession(BaseModel):
         return True
 
     @classmethod
+    @batched
     async def _close(cls, env: "Env", session_id: int) -> None:
         """Post the paid orders and close."""
         Order = env.registry["pos.order"]
