@@ -138,6 +138,8 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
     _description: ClassVar[str] = ""
     _order: ClassVar[str] = "id"
     _rec_name: ClassVar[str] = "name"
+    #: Odoo's ``_auto``: False for a model of methods only (a report), which has no table.
+    _auto: ClassVar[bool] = True
     _rec_name_search: ClassVar[str | None] = None
     _parent_name: ClassVar[str] = "parent_id"
     _display_name_depends: ClassVar[tuple[str, ...]] = ()
@@ -712,8 +714,20 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
     async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
         ids = check_ids(ids)
         security.check_access(env, cls, security.WRITE)
+        # The record rule before the values, as Odoo's write: another restaurant's record
+        # is an AccessError whatever is written to it; a missing one stays a MissingError
+        # after the values' own errors.
+        visible = await cls._visible_ids(env, ids)
+        unseen = [i for i in dict.fromkeys(ids) if i not in set(visible)] \
+            if len(visible) != len(set(ids)) else []
+        if unseen:
+            await cls._raise_hidden(env, unseen, security.WRITE)
         columns, x2many = cls._split_vals(env, vals)
-        ids = await cls._ensure_visible(env, ids)
+        if unseen:
+            raise MissingError(
+                "Record does not exist or has been deleted.\n"
+                f"(Record: {cls._name}({', '.join(map(str, unseen))},), User: {env.uid})")
+        ids = visible
         if not ids:
             return True
         for name, value in columns.items():

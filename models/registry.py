@@ -99,5 +99,7 @@ class Registry:
         return iter(self.models)
 
     def tables(self) -> list[type]:
-        """Every table the schema holds: models and their link tables."""
-        return self.classes + through_models(self.classes)
+        """Every table the schema holds: models (but those with ``_auto = False``) and
+        their link tables."""
+        stored = [cls for cls in self.classes if getattr(cls, "_auto", True)]
+        return stored + through_models(stored)

@@ -144,6 +144,7 @@ class PosReportSales(BaseModel):
 
     _name = "pos.report.sales"
     _description = "Point of Sale Sales Report"
+    _auto = False
     _rec_name = "id"
 
     @classmethod

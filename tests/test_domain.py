@@ -147,6 +147,8 @@ async def load_raw(env: Any) -> dict[str, dict[int, dict[str, Any]]]:
     """Every row of every model, raw (NULL is None), with many2many id lists."""
     data: dict[str, dict[int, dict[str, Any]]] = {}
     for name, cls in env.registry.models.items():
+        if not cls._auto:           # a model of methods only: no rows
+            continue
         columns = [f for f in cls._fields.values() if f.is_column and not isinstance(f, F.Computed)]
         rows = await env.cr.rows(cls.select(*columns))
         records = {row[0]: {c.name: v for c, v in zip(columns, row)} for row in rows}

@@ -54,10 +54,9 @@ async def test_the_gateway_rederives_stale_table_statuses(db: Any, orm: Any,
     async def stale(env: Any) -> int:
         Table = env.registry["restaurant.table"]
         Reservation = env.registry["restaurant.reservation"]
-        booked = Reservation.select(Reservation.table_id)
+        booked = [row[0] for row in await env.cr.rows(Reservation.select(Reservation.table_id))]
         (table,) = (await env["restaurant.table"].search(
-            [("status", "=", "available")], limit=1, order="id desc"))
-        assert table not in [row[0] for row in await env.cr.rows(booked)]
+            [("status", "=", "available"), ("id", "not in", booked)], limit=1))
         await env.cr.run(Table.update({Table.status: "reserved"}).where(Table.id == table))
         return table
     table = await orm.run(stale)

@@ -1,5 +1,5 @@
 """point of sale"""
-# Generated from a schema diff on 2026-11-21 18:53.
+# Generated from a schema diff on 2026-11-21 19:41.
 from peewee import *
 
 def up(migrator, db):
@@ -65,16 +65,6 @@ def up(migrator, db):
             database = db
             table_name = 'bus_bus'
     db.create_tables([BusBus])
-
-    class PosReportSales(Model):
-        create_date = DateTimeField(null=True)
-        write_date = DateTimeField(null=True)
-        create_uid = IntegerField(null=True)
-        write_uid = IntegerField(null=True)
-        class Meta:
-            database = db
-            table_name = 'pos_report_sales'
-    db.create_tables([PosReportSales])
 
     class RestaurantReservation(Model):
         create_date = DateTimeField(null=True)
@@ -182,6 +172,5 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('stock_quant'))
     migrator.migrate(migrator.drop_table('stock_move'))
     migrator.migrate(migrator.drop_table('restaurant_reservation'))
-    migrator.migrate(migrator.drop_table('pos_report_sales'))
     migrator.migrate(migrator.drop_table('bus_bus'))
     migrator.migrate(migrator.drop_table('audit_log'))
