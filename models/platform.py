@@ -57,12 +57,17 @@ MAX_RATE = Decimal(100)
 class CompanySwitch:
     """``res.users.switch_company``."""
 
-    @public("model", readonly=True)
+    @public("model")
     async def switch_company(cls, env: "Env", company_id: Any) -> dict[str, Any]:
         """The context after switching to ``company_id``: AccessError unless the
         caller may work there (their restaurants; for a platform owner, any
         restaurant of their platforms). Switching to a platform selects the
-        platform and every restaurant of it, the owner's whole view."""
+        platform and every restaurant of it, the owner's whole view.
+
+        The company also becomes the user's current one (``company_id``, what
+        Odoo up to 12 wrote on a switch): the web session's ``session_info``
+        shows it, and calls that send no ``allowed_company_ids`` (scripts,
+        the next login) work there, so a front needs no state of its own."""
         if isinstance(company_id, bool) or not isinstance(company_id, int):
             raise ValueError(f"Invalid company id {company_id!r}")
         user = env.user
@@ -81,6 +86,8 @@ class CompanySwitch:
                 companies.select(companies.id).where((companies.parent_id == company_id) & active)
                 .order_by(companies.sequence, companies.name, companies.id))
             selected += [cid for (cid,) in children if user is None or cid in allowed]
+        if user is not None and user.company_id != company_id:
+            await env.sudo()["res.users"].write([user.id], {"company_id": company_id})
         context = await cls.context_get(env)  # type: ignore[attr-defined]
         context["allowed_company_ids"] = selected
         return context

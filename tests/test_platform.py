@@ -19,7 +19,7 @@ import pytest
 
 from models import security
 from models.exceptions import AccessError, UserError, ValidationError
-from tests.support import call_kw, login, result
+from tests.support import call_kw, login, result, rpc
 from tests.test_reports import COUNTED, make_order, make_shop
 
 CENT = Decimal("0.01")
@@ -144,6 +144,15 @@ async def test_switch_over_json_rpc_then_work_there(client: Any, orm: Any, world
     assert orders and {o["company_id"][0] for o in orders} == {world.companies["sushi"]}
     refused = await call_kw(client, "res.users", "switch_company", [world.companies["taco"]])
     assert refused["error"]["data"]["name"] == "odoo.exceptions.AccessError"
+    # the session's current company follows the switch, and so do calls without a context
+    info = result(await rpc(client, "/web/session/get_session_info", {}))
+    assert info["user_companies"]["current_company"] == world.companies["sushi"]
+    orders = result(await call_kw(client, "pos.order", "search_read", [[]],
+                                  {"fields": ["company_id"]}))
+    assert orders and {o["company_id"][0] for o in orders} == {world.companies["sushi"]}
+    result(await call_kw(client, "res.users", "switch_company", [world.companies["bistro"]]))
+    info = result(await rpc(client, "/web/session/get_session_info", {}))
+    assert info["user_companies"]["current_company"] == world.companies["bistro"]
 
 
 # ---------------------------------------------------------------------------
