@@ -428,14 +428,18 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
 
     @classmethod
     @batched
-    async def _mark_paid(cls, env: "Env", ids: list[int]) -> None:
+    async def _mark_paid(cls, env: "Env", ids: list[int], till: "Till | None" = None) -> None:
         """Draft -> paid, for orders whose payments cover their total.
 
         Cash handed over beyond the total becomes the change: a negative cash
         payment flagged ``is_change``, as Odoo records it. Only cash gives
         change; a card payment above the total is refused. The order gets its
         reference (``<till>/<number>``), the stock follows, and ``order_paid``
-        is sent.
+        is sent. ``till``: the session's, when the caller has it already
+        (the intake), used for the orders of that session.
+
+        Amounts are recomputed once for all the orders before they are
+        settled, and again only for those that got change.
         """
         ids = sorted(set(ids))
         rows = await env.cr.rows(cls.select(
@@ -450,10 +454,14 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
                                 if state == "paid" else
                                 f"Cannot change the order {name} from '{STATE_LABELS[state]}' to "
                                 f"'{STATE_LABELS['paid']}'.")
-            till = await Till.load(env.sudo(), session_id)
-            await cls._recompute_amounts(env, [order_id])
-            await cls._settle(env, order_id, name, till)
         await cls._recompute_amounts(env, ids)
+        changed = []
+        for order_id, name, _state, session_id, _company, _config in rows:
+            if till is None or till.session_id != session_id:
+                till = await Till.load(env.sudo(), session_id)
+            if await cls._settle(env, order_id, name, till):
+                changed.append(order_id)
+        await cls._recompute_amounts(env, changed)
         names = {}
         for order_id, name, _state, _session, _company, config_id in rows:
             if name in (None, "", "/"):
@@ -473,8 +481,9 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
         await stock.apply_paid_orders(env, ids)
 
     @classmethod
-    async def _settle(cls, env: "Env", order_id: int, name: str, till: "Till") -> None:
-        """Check the payments of one order against its total; record the change."""
+    async def _settle(cls, env: "Env", order_id: int, name: str, till: "Till") -> bool:
+        """Check the payments of one order against its total; record the change
+        (answers whether there was change)."""
         (total,) = await env.cr.first(cls.select(cls.amount_total).where(cls.id == order_id))
         total = to_decimal(total)
         payments = await env.cr.rows(PosPayment.select(
@@ -482,7 +491,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
             .where(PosPayment.pos_order_id == order_id).order_by(PosPayment.id))
         tendered = sum((to_decimal(row[0]) for row in payments), ZERO)
         if tendered == total:
-            return
+            return False
         over = tendered - total
         if total >= 0 and over > 0:
             cash = [(to_decimal(amount), method) for amount, method, is_change in payments
@@ -498,7 +507,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
             await PosPayment._insert(env, order_id, till, [{
                 "name": "return", "amount": -over, "payment_method_id": method,
                 "is_change": True, "payment_date": now_utc()}])
-            return
+            return True
         raise ValidationError(f"Order {name} is not fully paid.",
                               field_errors={"payment_ids": f"Paid {tendered} of {total}"})
 

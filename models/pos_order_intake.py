@@ -133,7 +133,8 @@ class PosOrderIntakeMixin:
             await cls._notify_created(env, [order_id])
             await Line._insert(env, order_id, till, lines)
             await Payment._insert(env, order_id, till, payments)
-            await cls._recompute_amounts(env, [order_id])
+            if intake.draft:        # a paid order is totalled once, by _mark_paid below
+                await cls._recompute_amounts(env, [order_id])
             await cls._refresh_kitchen_status(env, [order_id], notify=False)
             if header.get("table_id"):
                 await refresh_table_status(env, [header["table_id"]])
@@ -144,7 +145,7 @@ class PosOrderIntakeMixin:
             env, [line.refunded_orderline_id for line in lines if line.refunded_orderline_id])
         await cls._link_refunded_order(env, [order_id])
         if not intake.draft:
-            await cls._mark_paid(env, [order_id])
+            await cls._mark_paid(env, [order_id], till)
             if intake.to_invoice:
                 await cls._invoice(env, [order_id])
         return order_id
