@@ -60,6 +60,30 @@ class MissingError(UserError):
     code = "NOT_FOUND"
 
 
+class InvalidStateTransition(UserError):
+    """A record asked to move to a state its life cycle does not allow (an order paid
+    twice, a closed session opened). Odoo raises a plain UserError: so do we on its
+    fronts; REST tells the two apart by the code."""
+
+    http_status = 409
+    code = "INVALID_STATE_TRANSITION"
+
+
+class InsufficientStock(UserError):
+    """A sale of more than is on hand where the restaurant forbids selling below zero."""
+
+    http_status = 409
+    code = "INSUFFICIENT_STOCK"
+
+
+class Conflict(ValidationError):
+    """Valid values that clash with what is recorded (an overlapping booking, a second
+    open session of a till). A ValidationError for Odoo's fronts."""
+
+    http_status = 409
+    code = "CONFLICT"
+
+
 class AccessDenied(UserError):
     """Bad credentials. Odoo's message is always the same, to leak nothing."""
 

@@ -44,7 +44,8 @@ from . import fields as F
 from .api import public
 from .audit import batched
 from .base import BaseModel, check_ids, now_utc
-from .exceptions import AccessError, ConcurrencyError, MissingError, UserError, ValidationError
+from .exceptions import (AccessError, ConcurrencyError, InvalidStateTransition, MissingError,
+                         UserError, ValidationError)
 from .pos_order_intake import PosOrderIntakeMixin
 from .pos_order_restaurant import PosOrderRestaurantMixin
 from .pos_taxes import CENT, ZERO, to_decimal
@@ -371,8 +372,8 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
         for _id, name, state, _company, _table, *_before in rows:
             if new_state not in TRANSITIONS.get(state, ()):
                 if state == new_state:
-                    raise UserError(f"The order {name} is already {STATE_LABELS[state]}.")
-                raise UserError(f"Cannot change the order {name} from '{STATE_LABELS[state]}' "
+                    raise InvalidStateTransition(f"The order {name} is already {STATE_LABELS[state]}.")
+                raise InvalidStateTransition(f"Cannot change the order {name} from '{STATE_LABELS[state]}' "
                                 f"to '{STATE_LABELS[new_state]}'.")
         stamp = now_utc()
         logged = []
@@ -450,7 +451,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
                                f"(Record: pos.order({', '.join(map(str, ids))},), User: {env.uid})")
         for order_id, name, state, session_id, company_id, config_id in rows:
             if state != "draft":
-                raise UserError(f"The order {name} is already {STATE_LABELS[state]}."
+                raise InvalidStateTransition(f"The order {name} is already {STATE_LABELS[state]}."
                                 if state == "paid" else
                                 f"Cannot change the order {name} from '{STATE_LABELS[state]}' to "
                                 f"'{STATE_LABELS['paid']}'.")

@@ -30,7 +30,7 @@ from . import security
 from .api import public
 from .audit import batched
 from .base import BaseModel, check_ids, now_utc
-from .exceptions import AccessError, UserError, ValidationError
+from .exceptions import AccessError, Conflict, InvalidStateTransition, UserError, ValidationError
 from .pos_config import PosConfig
 from .pos_taxes import ZERO, round_to, to_decimal
 
@@ -120,7 +120,7 @@ class PosSession(BaseModel):
             open_one = await env.cr.first(cls.select(cls.name).where(
                 (cls.config_id == config_id) & (cls.state != "closed")))
             if open_one is not None:
-                raise ValidationError(
+                raise Conflict(
                     f"Another session is already opened for this point of sale ({config_name}: "
                     f"{open_one[0]}).", field_errors={"config_id": "A session is already open"})
         vals.update(config_id=config_id, company_id=company_id)
@@ -194,10 +194,11 @@ class PosSession(BaseModel):
             cls.name, cls.state, cls.company_id, *(cls._fields[column] for column in extra))
             .where(cls.id == session_id))
         if state == "closed" and new_state == "closed":
-            raise UserError("This session is already closed.")
+            raise InvalidStateTransition("This session is already closed.")
         if new_state != state and new_state not in SESSION_TRANSITIONS.get(state, ()):
-            raise UserError(f"Cannot change the session {name} from '{SESSION_LABELS[state]}' to "
-                            f"'{SESSION_LABELS[new_state]}'.")
+            raise InvalidStateTransition(f"Cannot change the session {name} from "
+                                         f"'{SESSION_LABELS[state]}' to "
+                                         f"'{SESSION_LABELS[new_state]}'.")
         changes = {cls.state: new_state, cls.write_uid: env.uid, cls.write_date: now_utc()}
         changes.update(values or {})
         await env.cr.run(cls.update(changes).where(cls.id == session_id))

@@ -25,7 +25,8 @@ from . import bus, security
 from . import fields as F
 from .api import public
 from .base import MAGIC_FIELDS, BaseModel, check_ids, now_utc
-from .exceptions import AccessError, UserError, ValidationError
+from .exceptions import (AccessError, Conflict, InvalidStateTransition, UserError,
+                         ValidationError)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
@@ -559,8 +560,8 @@ class RestaurantReservation(BaseModel):
             for record_id, (_table, old, _start, _phone) in before.items():
                 new = vals["status"]
                 if new != old and new not in RESERVATION_FLOW.get(old, ()):
-                    raise UserError(f"Reservation {record_id} is {old}: it cannot become "
-                                    f"{new}.")
+                    raise InvalidStateTransition(f"Reservation {record_id} is {old}: it "
+                                                 f"cannot become {new}.")
         for record_id in ids:
             _table, _status, start, phone = before[record_id]
             prepared = await cls._prepare(env, vals, {"start_datetime": start, "phone": phone})
@@ -624,7 +625,7 @@ class RestaurantReservation(BaseModel):
                        & (cls.end_datetime > start))
                 .order_by(cls.start_datetime, cls.id).limit(1))
             if clash:
-                raise ValidationError(
+                raise Conflict(
                     f"Table {table_name} is already booked from {clash[1][:16]} to "
                     f"{clash[2][:16]} UTC (reservation {clash[0]}).",
                     field_errors={"start_datetime": "Overlaps another booking of this table"})

@@ -34,7 +34,7 @@ from . import bus, security
 from . import fields as F
 from .api import public
 from .base import BaseModel, check_ids, now_utc
-from .exceptions import UserError, ValidationError
+from .exceptions import InsufficientStock, UserError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
@@ -155,8 +155,8 @@ class StockQuant(BaseModel):
             change = _argument(delta, "delta")
         old, new = await _shift(env, company_id, product_id, change)
         if change < 0 and new < 0 and company_id in await _forbidding(env, [company_id]):
-            raise UserError(f"Not enough {product.name}: {shown(old)} on hand, {shown(-change)} "
-                            "to remove")
+            raise InsufficientStock(f"Not enough {product.name}: {shown(old)} on hand, "
+                                    f"{shown(-change)} to remove")
         move_id = await env.sudo()["stock.move"].create({
             "name": product.name, "product_id": product_id, "company_id": company_id,
             "quantity": change, "quantity_after": new, "reason": reason,
@@ -267,7 +267,7 @@ async def apply_paid_orders(env: "Env", order_ids: Any) -> None:
              for (company_id, product_id), old, new in shifts
              if company_id in forbidding and new < old and new < 0]
     if short:
-        raise UserError("\n".join(short))
+        raise InsufficientStock("\n".join(short))
     moves = env.sudo()["stock.move"]
     for (company_id, product_id), old, _new in shifts:
         running = old

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from models.exceptions import AccessError, UserError, ValidationError
+from models.exceptions import (AccessError, Conflict, InvalidStateTransition,
+                               ValidationError)
 from models.restaurant import refresh_reservation_windows
 from tests.fronts import ACCESS_ERROR, VALIDATION_ERROR, Fronts, assert_error, assert_ok
 from tests.support import call_kw, login as web_login
@@ -71,11 +72,11 @@ async def test_overlapping_bookings_of_a_table_are_refused(
     if accepted:
         assert await book(orm, target, at(start), at(end)) > first
         return
-    with pytest.raises(ValidationError, match=f"already booked from {DAY} 19:00 to {DAY} 21:00"):
+    with pytest.raises(Conflict, match=f"already booked from {DAY} 19:00 to {DAY} 21:00"):
         await book(orm, target, at(start), at(end))
     # moving an existing booking onto the slot is refused the same way
     other = await book(orm, t1, at("08:00"), at("09:00"))
-    with pytest.raises(ValidationError, match="already booked"):
+    with pytest.raises(Conflict, match="already booked"):
         await orm.run(lambda env: env["restaurant.reservation"].write(
             [other], {"start_datetime": at(start), "end_datetime": at(end)}), login="waiter")
 
@@ -86,7 +87,7 @@ async def test_a_cancelled_booking_frees_its_slot(orm: Any, demo: Demo) -> None:
     await orm.run(lambda env: env["restaurant.reservation"].action_cancel([first]),
                   login="waiter")
     second = await book(orm, table, at("20:00"), at("22:00"))
-    with pytest.raises(ValidationError, match="already booked"):   # reopening it would clash
+    with pytest.raises(Conflict, match="already booked"):   # reopening it would clash
         await orm.run(lambda env: env["restaurant.reservation"].action_confirm([first]),
                       login="waiter")
     await orm.run(lambda env: env["restaurant.reservation"].action_no_show([second]),
@@ -244,7 +245,8 @@ async def test_the_life_of_a_booking(orm: Any, demo: Demo, start: str, action: s
     if accepted:
         await orm.run(run, login="waiter")
     else:
-        with pytest.raises(UserError, match=f"is {start}: it cannot become {TO[action]}"):
+        with pytest.raises(InvalidStateTransition,
+                           match=f"is {start}: it cannot become {TO[action]}"):
             await orm.run(run, login="waiter")
     (row,) = await orm.run(lambda env: env["restaurant.reservation"].read([booking], ["status"]))
     assert row["status"] == (TO[action] if accepted else start)

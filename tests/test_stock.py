@@ -18,7 +18,8 @@ import orjson
 import pytest
 
 from models.bus import BusBus
-from models.exceptions import AccessError, MissingError, UserError, ValidationError
+from models.exceptions import (AccessError, InsufficientStock, MissingError, UserError,
+                               ValidationError)
 from models.stock import apply_paid_orders, qty_available
 from tests.support import assert_odoo_error, call_kw, login, result
 
@@ -224,7 +225,7 @@ async def test_selling_more_than_on_hand(orm: Any, shop: Shop, forbidden: bool) 
     await forbid(orm, shop.a, forbidden)
     orders = await orm.run(lambda env: env["pos.order"].search_count([]))
     if forbidden:
-        with pytest.raises(UserError) as caught:
+        with pytest.raises(InsufficientStock) as caught:
             await sell(orm, shop, [(shop.beer, 5)])
         assert str(caught.value) == "Not enough Craft Beer: 2 on hand, 5 ordered"
         assert await on_hand(orm, shop.beer, shop.a) == 2
@@ -240,7 +241,7 @@ async def test_selling_more_than_on_hand(orm: Any, shop: Shop, forbidden: bool) 
 async def test_every_short_product_is_named(orm: Any, shop: Shop) -> None:
     await stock_up(orm, shop, beer=1, lemonade=0.5)
     await forbid(orm, shop.a)
-    with pytest.raises(UserError) as caught:
+    with pytest.raises(InsufficientStock) as caught:
         await sell(orm, shop, [(shop.beer, 2), (shop.lemonade, 1), (shop.espresso, 9)])
     assert str(caught.value).splitlines() == ["Not enough Craft Beer: 1 on hand, 2 ordered",
                                               "Not enough Lemonade: 0.5 on hand, 1 ordered"]
@@ -305,7 +306,7 @@ async def test_concurrent_sales(orm: Any, shop: Shop, contenders: int, beers: in
     assert len(sold) == (beers if forbidden else contenders), outcomes
     if barrier and orm.backend.kind == "postgresql":   # a payment lost a real race, and retried
         assert attempts > contenders
-    assert all(isinstance(o, UserError) and "Not enough Craft Beer: 0 on hand, 1 ordered"
+    assert all(isinstance(o, InsufficientStock) and "Not enough Craft Beer: 0 on hand, 1 ordered"
                == str(o) for o in refused), refused
     assert await on_hand(orm, shop.beer, shop.a) == after
     recorded = await moves(orm)
@@ -445,7 +446,7 @@ async def test_adjustments_refused(orm: Any, shop: Shop, user: str, product: str
 async def test_adjusting_below_zero_follows_the_restaurant_rule(orm: Any, shop: Shop) -> None:
     await stock_up(orm, shop, beer=2)
     await forbid(orm, shop.a)
-    with pytest.raises(UserError, match="Not enough Craft Beer: 2 on hand, 3 to remove"):
+    with pytest.raises(InsufficientStock, match="Not enough Craft Beer: 2 on hand, 3 to remove"):
         await orm.run(lambda env: env["stock.quant"].adjust(shop.beer, delta=-3, reason="waste"),
                       login="manager")
     await forbid(orm, shop.a, False)
