@@ -16,6 +16,8 @@ from models.restaurant import refresh_reservation_windows
 from rpc.routes import add_routes
 from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
+from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid,
+                  security_headers)
 from .config import Config
 from .keys import BACKEND, CONFIG, SESSIONS
 from .periodic import every
@@ -57,6 +59,16 @@ async def _purge_sessions(app: web.Application) -> int:
     return await app[SESSIONS].purge_expired()
 
 
+async def _purge_refresh_tokens(app: web.Application) -> int:
+    """REST refresh tokens expired for a month: kept that long so reuse is still recognised."""
+    service = app[RPC_SERVICE]
+
+    async def unit(cr: Any) -> int:
+        return await service.registry["res.users.auth.token"]._purge(
+            Env(cr, service.registry, None))
+    return await app[BACKEND].run_unit(unit)
+
+
 async def _refresh_tables(app: web.Application) -> int:
     """Tables whose booking came due or ended: time alone changes their status."""
     service = app[RPC_SERVICE]
@@ -79,12 +91,16 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
         # Odoo's proxy_mode: trust the last proxy's X-Forwarded-For/-Proto/-Host
         # (the client address, https, and the host web.base.url and dbfilter see)
         middlewares.append(XForwardedRelaxed().middleware)
+    # /api/v1 only: every error in the REST envelope, a failed connection included
+    middlewares.append(api_errors)
     if backend.kind == "postgresql":   # SQLite has one connection: nothing to scope
         middlewares.append(database_scope)
     app = web.Application(client_max_size=config.max_body_size, middlewares=middlewares)
     app[CONFIG] = config
     app[BACKEND] = backend
     app[RPC_SERVICE] = RpcService(backend, registry, settings)
+    app[TOKENS] = TokenService(config)
+    app[RPC_SERVICE].bearer_auth = bearer_uid   # REST access tokens on /web/dataset/*
     storage = DatabaseStorage(backend, config.session_lifetime, config.session_cookie_secure,
                               cache_seconds=config.session_cache_seconds)
     app[SESSIONS] = storage
@@ -92,8 +108,12 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
 
     add_routes(app)
     app.router.add_get("/web/health", health)
+    add_api_routes(app)
+    app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(every(SESSION_GC_INTERVAL, _purge_sessions, "session purge"))
+    app.cleanup_ctx.append(every(SESSION_GC_INTERVAL, _purge_refresh_tokens,
+                                 "refresh token purge"))
     app.cleanup_ctx.append(every(config.table_status_interval, _refresh_tables,
                                  "table status refresh"))
     app.cleanup_ctx.append(_deadlines)

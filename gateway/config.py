@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 DEFAULT_SECRET = "change-me-this-is-the-development-secret-key"
 PROFILES = ("dev", "production")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+JWT_ALGORITHMS = ("HS256", "ES256")
 
 
 class ConfigError(ValueError):
@@ -75,6 +76,13 @@ def _seconds(value: Any) -> float:
     if not 0 <= number <= 3600:
         raise ValueError(f"must be between 0 and 3600 seconds, got {value!r}")
     return number
+
+
+def _jwt_algorithm(value: Any) -> str:
+    text = str(value).strip().upper()
+    if text not in JWT_ALGORITHMS:
+        raise ValueError(f"expected one of {', '.join(JWT_ALGORITHMS)}, got {value!r}")
+    return text
 
 
 def _str(value: Any) -> str:
@@ -140,7 +148,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_passwd", "security", "admin",
             "Master password of the db service (Odoo's admin_passwd).", _str),
     Setting("secret_key", "security", DEFAULT_SECRET,
-            "Secret for signed tokens. At least 32 characters in production.", _str),
+            "Secret for signed tokens (the HS256 key of REST access tokens). At least 32 bytes "
+            "in production.", _str),
     Setting("session_lifetime", "security", 604800,
             "Seconds a web session lives without use (Odoo: 7 days).", _positive),
     Setting("session_cache_seconds", "security", 2.0,
@@ -156,6 +165,21 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds between two refreshes of the tables whose reservation came due or ended "
             "(0: never; orders and bookings change a table's status at once anyway).",
             _seconds),
+    Setting("jwt_algorithm", "api", "HS256",
+            "Signature of the REST API's access tokens: HS256 (keyed by secret_key) or ES256 "
+            "(jwt_private_key_file and jwt_public_key_file, PEM).", _jwt_algorithm),
+    Setting("jwt_private_key_file", "api", "",
+            "PEM file of the EC P-256 private key that signs access tokens (ES256 only).", _str),
+    Setting("jwt_public_key_file", "api", "",
+            "PEM file of the EC P-256 public key that verifies access tokens (ES256 only).", _str),
+    Setting("jwt_issuer", "api", "odoo-pos-gateway",
+            "iss claim of the access tokens; tokens of another issuer are refused.", _str),
+    Setting("jwt_audience", "api", "pos-api",
+            "aud claim of the access tokens; tokens for another audience are refused.", _str),
+    Setting("access_token_minutes", "api", 15,
+            "Minutes an access token (JWT) of the REST API is valid.", _positive),
+    Setting("refresh_token_days", "api", 7,
+            "Days a refresh token of the REST API is valid (each use replaces it).", _positive),
     Setting("debug_tracebacks", "logging", True,
             "Include server tracebacks in error answers (data.debug). Forced off in production.",
             _bool),
@@ -221,8 +245,15 @@ class Config(Mapping[str, Any]):
         problems = []
         if self.admin_passwd in ("", "admin"):
             problems.append("admin_passwd is the default 'admin': set a master password")
-        if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
-            problems.append("secret_key is the default or shorter than 32 characters")
+        # also the HS256 key of the REST API's access tokens: PyJWT only warns under 32 bytes
+        if self.secret_key == DEFAULT_SECRET or len(self.secret_key.encode("utf-8")) < 32:
+            problems.append("secret_key is the default or shorter than 32 bytes")
+        if self.jwt_algorithm == "ES256" and not (self.jwt_private_key_file
+                                                  and self.jwt_public_key_file):
+            problems.append("jwt_algorithm ES256 needs jwt_private_key_file and "
+                            "jwt_public_key_file")
+        if not self.jwt_issuer or not self.jwt_audience:
+            problems.append("jwt_issuer and jwt_audience must not be empty")
         if self.list_db:
             problems.append("list_db is on: turn it off in production")
         return problems

@@ -10,6 +10,7 @@ from typing import Any
 
 from .access_version import AccessVersion
 from .audit import AuditLog
+from .auth_token import ResUsersAuthToken
 from .bus import BusBus
 from .http_session import HttpSession
 from .ir_model import IrModel, IrModelData
@@ -27,7 +28,7 @@ from .stock import StockMove, StockQuant
 
 MODELS: list[type] = [
     ResCurrency, ResCountry, ResCompany, ResPartner, ResGroups, ResUsers, ResUsersApikeys,
-    IrModel, IrModelData,
+    ResUsersAuthToken, IrModel, IrModelData,
     ProductCategory, PosCategory, AccountTax, ProductProduct,
     PosPaymentMethod, PosConfig, PosSession, PosOrder, PosOrderLine, PosPayment,
     RestaurantFloor, RestaurantTable, RestaurantReservation,

@@ -202,8 +202,11 @@ class ResUsers(CompanySwitch, BaseModel):
 
     @classmethod
     async def _drop_sessions(cls, env: "Env", ids: list[int]) -> None:
-        """A new password or a deactivation ends every session of the user (Odoo's session token)."""
+        """A new password or a deactivation ends every session of the user (Odoo's session token),
+        the REST API's refresh tokens and, through them, its access tokens."""
         await env.cr.run(HttpSession.delete().where(HttpSession.uid.in_(ids)))
+        from .auth_token import ResUsersAuthToken
+        await ResUsersAuthToken._revoke(env, ids)
 
     # -- context -------------------------------------------------------------
     @public("model", readonly=True)
@@ -228,6 +231,15 @@ class ResUsers(CompanySwitch, BaseModel):
         if uid is not None and allow_apikey and await ResUsersApikeys._check(env, uid, password):
             return uid
         raise AccessDenied()
+
+    @classmethod
+    async def _login_for_email(cls, env: "Env", email: str) -> str:
+        """The login of the one active user with this email; else the email itself (then
+        ``_authenticate`` fails as for any unknown login, in the same time)."""
+        rows = await env.cr.rows(cls.select(cls.login).where(
+            (peewee.fn.LOWER(cls.email) == email.strip().lower()) & (cls.active == True))  # noqa: E712
+            .limit(2))
+        return rows[0][0] if len(rows) == 1 else email
 
     @classmethod
     async def _check_uid_password(cls, env: "Env", uid: Any, password: Any) -> None:

@@ -35,6 +35,9 @@ class RpcService:
         self.registry = registry
         self.settings = settings
         self.deadlines = Deadlines(settings.limit_time_real)
+        #: ``Authorization: Bearer <access token>`` -> uid for the session routes
+        #: (set by the app to the REST API's check; None: cookies only).
+        self.bearer_auth: Callable[[web.Request], Awaitable[int]] | None = None
 
     # -- databases -------------------------------------------------------
     def visible_databases(self, host: str = "") -> list[str]:

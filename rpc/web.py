@@ -41,7 +41,15 @@ async def session_uid(request: web.Request) -> int:
 
 
 async def session_user(request: web.Request) -> tuple[int, Any]:
-    """(uid, user version) of the session; SessionExpired without a logged-in session."""
+    """(uid, user version) of the session; SessionExpired without a logged-in session.
+
+    A REST access token (``Authorization: Bearer``) stands for the session when the
+    app enables it; an invalid one is SessionExpired, whatever cookie comes along.
+    """
+    bearer_auth = request.app[RPC_SERVICE].bearer_auth
+    if bearer_auth is not None and request.headers.get(
+            "Authorization", "")[:7].lower() == "bearer ":
+        return await bearer_auth(request), None
     session = await get_session(request)
     uid = session.get("uid")
     if not isinstance(uid, int):

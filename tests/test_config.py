@@ -122,11 +122,12 @@ def test_environment_values_are_cast(name: str, raw: str, value: Any) -> None:
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
 def test_every_setting_is_overridable_by_its_env_variable(setting: Any) -> None:
-    samples = {bool: "false" if setting.default else "true", int: "7", float: "7.5",
-               str: None}
+    samples = {bool: "false" if setting.default else "true",
+               int: "8" if setting.default == 7 else "7", float: "7.5", str: None}
     raw = samples[type(setting.default)]
     if raw is None:
-        raw = {"profile": "production", "log_level": "error"}.get(setting.name, "custom-value")
+        raw = {"profile": "production", "log_level": "error",
+               "jwt_algorithm": "ES256"}.get(setting.name, "custom-value")
     config = load(environ={setting.env_var: raw}, search=False)
     assert config[setting.name] != setting.default
 

@@ -1,0 +1,58 @@
+"""Who is calling: ``Authorization: Bearer <access token>`` on REST routes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from models.db import Cursor
+from models.env import Env, UserInfo
+from models.exceptions import AccessDenied, SessionExpired
+from rpc.service import RPC_SERVICE
+
+from .tokens import TOKENS, AccessClaims, InvalidToken
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: UserInfo
+    claims: AccessClaims
+
+    @property
+    def uid(self) -> int:
+        return self.user.id
+
+
+def bearer_token(request: web.Request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise InvalidToken("Authentication required")
+    return token
+
+
+async def authenticated(request: web.Request) -> Caller:
+    """The caller of a protected route; 401 unless the token is valid, its session open
+    (not logged out, not revoked by a new password) and its user active."""
+    claims = request.app[TOKENS].decode_access(bearer_token(request))
+    service = request.app[RPC_SERVICE]
+
+    async def unit(cr: Cursor) -> UserInfo | None:
+        env = Env(cr, service.registry, None)
+        if not await service.registry["res.users.auth.token"]._session_alive(
+                env, claims.uid, claims.family):
+            return None
+        return await service.registry["res.users"]._user_info(env, claims.uid)
+
+    user = await service.run(unit, readonly=True)
+    if user is None:
+        raise InvalidToken()
+    return Caller(user, claims)
+
+
+async def bearer_uid(request: web.Request) -> int:
+    """The Odoo front's view of a bearer access token: its uid, or Odoo's SessionExpired."""
+    try:
+        return (await authenticated(request)).uid
+    except AccessDenied:
+        raise SessionExpired() from None

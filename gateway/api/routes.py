@@ -1,0 +1,23 @@
+"""Every route of the REST API, in one table."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import auth_routes, health
+from .envelope import PREFIX
+
+ROUTES: list[tuple[str, str, object]] = [
+    ("GET", "/health", health.liveness),
+    ("GET", f"{PREFIX}/health", health.health),
+    ("POST", f"{PREFIX}/auth/login", auth_routes.login),
+    ("POST", f"{PREFIX}/auth/refresh", auth_routes.refresh),
+    ("POST", f"{PREFIX}/auth/logout", auth_routes.logout),
+    ("GET", f"{PREFIX}/auth/me", auth_routes.me),
+    ("GET", f"{PREFIX}/auth/sessions", auth_routes.sessions),
+    ("DELETE", f"{PREFIX}/auth/sessions/{{family}}", auth_routes.revoke_session),
+]
+
+
+def add_api_routes(app: web.Application) -> None:
+    for method, path, handler in ROUTES:
+        app.router.add_route(method, path, handler)  # type: ignore[arg-type]
