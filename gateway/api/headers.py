@@ -3,7 +3,8 @@
 Odoo sets none by default. ``X-Frame-Options`` is ``DENY`` on the REST API
 (JSON is never framed) and ``SAMEORIGIN`` elsewhere, since Odoo's web client
 frames its own pages (reports, the website editor). REST answers are never
-cached (tokens and personal data).
+cached (tokens and personal data) unless the handler chose a cache policy of its own
+(the phone menu: revalidated with its ETag).
 """
 from __future__ import annotations
 
@@ -18,6 +19,6 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if is_api(request.path) or request.path == "/health":
         headers["X-Frame-Options"] = "DENY"
-        headers["Cache-Control"] = "no-store"
+        headers.setdefault("Cache-Control", "no-store")
     else:
         headers.setdefault("X-Frame-Options", "SAMEORIGIN")

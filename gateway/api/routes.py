@@ -4,6 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import auth_routes, health
+from . import products
 from .envelope import PREFIX
 
 ROUTES: list[tuple[str, str, object]] = [
@@ -15,6 +16,14 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", f"{PREFIX}/auth/me", auth_routes.me),
     ("GET", f"{PREFIX}/auth/sessions", auth_routes.sessions),
     ("DELETE", f"{PREFIX}/auth/sessions/{{family}}", auth_routes.revoke_session),
+    ("GET", f"{PREFIX}/products", products.list_products),
+    ("POST", f"{PREFIX}/products", products.create_product),
+    ("GET", f"{PREFIX}/products/mobile", products.mobile_products),
+    ("GET", f"{PREFIX}/products/barcode/{{code}}", products.product_by_barcode),
+    ("GET", f"{PREFIX}/products/{{id:\\d+}}", products.get_product),
+    ("PATCH", f"{PREFIX}/products/{{id:\\d+}}", products.update_product),
+    ("DELETE", f"{PREFIX}/products/{{id:\\d+}}", products.archive_product),
+    ("GET", f"{PREFIX}/categories", products.list_categories),
 ]
 
 
