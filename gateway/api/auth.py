@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
@@ -56,3 +57,14 @@ async def bearer_uid(request: web.Request) -> int:
         return (await authenticated(request)).uid
     except AccessDenied:
         raise SessionExpired() from None
+
+
+async def run_as(request: web.Request, caller: Caller, fn: Callable[[Env], Awaitable[Any]],
+                 readonly: bool = True) -> Any:
+    """``fn(env)`` in one unit of work, as the caller (their current restaurant)."""
+    service = request.app[RPC_SERVICE]
+
+    async def unit(cr: Cursor) -> Any:
+        return await fn(service.env(cr, caller.user))
+
+    return await service.run(unit, readonly=readonly)

@@ -31,12 +31,10 @@ from aiohttp import web
 
 from models import security
 from models.base import MAX_ID
-from models.db import Cursor
 from models.env import Env
 from models.exceptions import AccessError, MissingError, ValidationError
-from rpc.service import RPC_SERVICE
 
-from .auth import Caller, authenticated
+from .auth import Caller, authenticated, run_as
 from .body import json_object
 from .envelope import ok
 from .pagination import Listing, contains_any, equals_bool, equals_id, equals_text
@@ -72,15 +70,6 @@ WRITABLE = {"name": "name", "list_price": "list_price", "default_code": "default
 
 
 # -- plumbing ---------------------------------------------------------------------------------
-
-async def _run(request: web.Request, caller: Caller, fn: Any, readonly: bool = True) -> Any:
-    service = request.app[RPC_SERVICE]
-
-    async def unit(cr: Cursor) -> Any:
-        return await fn(service.env(cr, caller.user))
-
-    return await service.run(unit, readonly=readonly)
-
 
 def _path_id(request: web.Request) -> int:
     value = int(request.match_info["id"])   # the route allows digits only
@@ -136,14 +125,14 @@ async def list_products(request: web.Request) -> web.Response:
                                               limit=page.limit, order=wanted.order)
         return await _shape(env, records), await products.search_count(wanted.domain)
 
-    data, total = await _run(request, caller, fetch)
+    data, total = await run_as(request, caller, fetch)
     return ok(data, meta={"pagination": page.meta(total)})
 
 
 async def get_product(request: web.Request) -> web.Response:
     caller = await authenticated(request)
     product_id = _path_id(request)
-    return ok(await _run(request, caller, lambda env: _one(env, product_id)))
+    return ok(await run_as(request, caller, lambda env: _one(env, product_id)))
 
 
 async def product_by_barcode(request: web.Request) -> web.Response:
@@ -154,7 +143,7 @@ async def product_by_barcode(request: web.Request) -> web.Response:
         return await _shape(env, await env[PRODUCT].search_read(
             [("barcode", "=", code)], READ_FIELDS, limit=1))
 
-    found = await _run(request, caller, fetch)
+    found = await run_as(request, caller, fetch)
     if not found:
         raise MissingError("No product with this barcode")
     return ok(found[0])
@@ -171,7 +160,7 @@ async def list_categories(request: web.Request) -> web.Response:
                 for c in await env[CATEGORY].search_read(
                     [], ["name", "parent_id", "sequence", "color"])]
 
-    found = await _run(request, caller, fetch)
+    found = await run_as(request, caller, fetch)
     return ok(found, meta={"count": len(found)})
 
 
@@ -219,7 +208,7 @@ async def mobile_products(request: web.Request) -> web.StreamResponse:
             [("available_in_pos", "=", True)],
             ["name", "list_price", "pos_categ_ids", "barcode"], order="name asc")]
 
-    data = await _run(request, caller, fetch)
+    data = await run_as(request, caller, fetch)
     etag = '"' + hashlib.sha256(orjson.dumps(data)).hexdigest() + '"'
     headers = {"ETag": etag, "Vary": "Authorization", "Cache-Control": MOBILE_CACHE_CONTROL}
     if none_match(request.headers.get("If-None-Match"), etag):
@@ -317,7 +306,7 @@ async def create_product(request: web.Request) -> web.Response:
         vals = await _product_values(env, body, create=True)
         return await _one(env, await env[PRODUCT].create(vals))
 
-    return ok(await _run(request, caller, create, readonly=False), message="Product created",
+    return ok(await run_as(request, caller, create, readonly=False), message="Product created",
               status=201)
 
 
@@ -332,7 +321,7 @@ async def update_product(request: web.Request) -> web.Response:
         await env[PRODUCT].write([product_id], vals)
         return await _one(env, product_id)
 
-    return ok(await _run(request, caller, update, readonly=False), message="Product updated")
+    return ok(await run_as(request, caller, update, readonly=False), message="Product updated")
 
 
 async def archive_product(request: web.Request) -> web.Response:
@@ -344,4 +333,4 @@ async def archive_product(request: web.Request) -> web.Response:
         await env[PRODUCT].write([product_id], {"active": False})
         return await _one(env, product_id)
 
-    return ok(await _run(request, caller, archive, readonly=False), message="Product archived")
+    return ok(await run_as(request, caller, archive, readonly=False), message="Product archived")

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import auth_routes, health
-from . import products
+from . import auth_routes, health, platform, products
 from .envelope import PREFIX
 
 ROUTES: list[tuple[str, str, object]] = [
@@ -24,6 +23,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("PATCH", f"{PREFIX}/products/{{id:\\d+}}", products.update_product),
     ("DELETE", f"{PREFIX}/products/{{id:\\d+}}", products.archive_product),
     ("GET", f"{PREFIX}/categories", products.list_categories),
+    ("POST", f"{PREFIX}/platform/restaurants/{{id:\\d+}}/switch", platform.switch_restaurant),
 ]
 
 
