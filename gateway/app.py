@@ -12,12 +12,13 @@ from aiohttp_remotes import XForwardedRelaxed
 from models import make_registry
 from models.db import Backend, make_backend
 from models.env import Env
+from models.login_throttle import LoginThrottle
 from models.restaurant import refresh_reservation_windows
 from rpc.routes import add_routes
 from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
 from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid,
-                  security_headers)
+                  make_rate_limits, security_headers)
 from .config import Config
 from .keys import BACKEND, CONFIG, SESSIONS
 from .periodic import every
@@ -80,7 +81,13 @@ async def _refresh_tables(app: web.Application) -> int:
 
 def create_app(config: Config, backend: Backend | None = None) -> web.Application:
     backend = backend or make_backend(config.resolved_database_url, pool_size=config.db_maxconn)
-    registry = make_registry(backend.kind, {"bcrypt_rounds": config.bcrypt_rounds})
+    # per process, in memory, as Odoo's registry._login_failures (models/login_throttle.py)
+    throttle = LoginThrottle(after=config.login_cooldown_after,
+                             duration=config.login_cooldown_duration,
+                             window=config.login_failure_window,
+                             ip_after=config.login_ip_cooldown_after)
+    registry = make_registry(backend.kind, {"bcrypt_rounds": config.bcrypt_rounds,
+                                            "login_throttle": throttle})
     settings = RpcSettings(
         db_name=config.db_name, server_version=config.server_version, list_db=config.list_db,
         dbfilter=config.dbfilter, debug=config.tracebacks, admin_passwd=config.admin_passwd,
@@ -91,6 +98,11 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
         # Odoo's proxy_mode: trust the last proxy's X-Forwarded-For/-Proto/-Host
         # (the client address, https, and the host web.base.url and dbfilter see)
         middlewares.append(XForwardedRelaxed().middleware)
+    # /api/v1 only: requests per minute per user or address (after proxy_mode's rewrite
+    # of request.remote; outside api_errors, so that error answers get the headers too)
+    rate_limits = make_rate_limits(config)
+    if rate_limits is not None:
+        middlewares.append(rate_limits)
     # /api/v1 only: every error in the REST envelope, a failed connection included
     middlewares.append(api_errors)
     if backend.kind == "postgresql":   # SQLite has one connection: nothing to scope

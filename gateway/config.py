@@ -161,6 +161,21 @@ SETTINGS: tuple[Setting, ...] = (
             "Send the session cookie only over HTTPS.", _bool),
     Setting("bcrypt_rounds", "security", 12,
             "bcrypt cost factor for passwords and API keys.", _bcrypt_cost),
+    Setting("login_cooldown_after", "security", 5,
+            "Failed logins of one login (any face: REST, /web/session/authenticate, /jsonrpc, "
+            "XML-RPC) within login_failure_window before further attempts are refused for "
+            "login_cooldown_duration, even with the right password (Odoo's "
+            "base.login_cooldown_after; 0: off). Counted per worker process.", _not_negative),
+    Setting("login_cooldown_duration", "security", 60.0,
+            "Seconds a login or client address on cooldown is refused after its latest failure "
+            "(Odoo's base.login_cooldown_duration; 0: no cooldown at all).", _seconds),
+    Setting("login_failure_window", "security", 3600.0,
+            "Seconds a failed login is remembered: older failures no longer count toward "
+            "login_cooldown_after.", _seconds),
+    Setting("login_ip_cooldown_after", "security", 20,
+            "Failed logins from one client address within a minute before that address is "
+            "refused for login_cooldown_duration (0: off). Counted per worker process.",
+            _not_negative),
     Setting("table_status_interval", "pos", 60.0,
             "Seconds between two refreshes of the tables whose reservation came due or ended "
             "(0: never; orders and bookings change a table's status at once anyway).",
@@ -180,6 +195,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Minutes an access token (JWT) of the REST API is valid.", _positive),
     Setting("refresh_token_days", "api", 7,
             "Days a refresh token of the REST API is valid (each use replaces it).", _positive),
+    Setting("rate_limit_per_minute", "api", 100,
+            "Requests per minute to the REST API (/api/v1) per user (access token), or per "
+            "client address without a valid token; then 429 RATE_LIMITED (0: no limit). "
+            "Counted per worker process.", _not_negative),
+    Setting("rate_limit_login_per_minute", "api", 30,
+            "Requests per minute per client address to /api/v1/auth/login and "
+            "/api/v1/auth/refresh, a budget of their own (0: no limit). Counted per worker "
+            "process.", _not_negative),
     Setting("debug_tracebacks", "logging", True,
             "Include server tracebacks in error answers (data.debug). Forced off in production.",
             _bool),

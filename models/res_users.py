@@ -24,6 +24,7 @@ from .base import MAX_ID, BaseModel, check_ids, normalize_commands, now_utc
 from .env import UserInfo
 from .exceptions import AccessDenied, ValidationError
 from .http_session import HttpSession
+from .login_throttle import LoginThrottle
 from .platform import CompanySwitch
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -219,10 +220,27 @@ class ResUsers(CompanySwitch, BaseModel):
     # -- authentication ------------------------------------------------------
     @classmethod
     async def _authenticate(cls, env: "Env", login: Any, password: Any,
-                            allow_apikey: bool = True) -> int:
-        """The uid for a login and password (or API key); AccessDenied otherwise."""
+                            allow_apikey: bool = True, ip: str | None = None) -> int:
+        """The uid for a login and password (or API key); AccessDenied otherwise.
+
+        Every login face comes here, so the login cooldown lives here
+        (``models/login_throttle.py``, the registry's ``login_throttle``):
+        ``ip`` is the client address, counted too when given. During a
+        cooldown the password is not even checked (LoginCooldown).
+        """
         if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
             raise AccessDenied()
+        throttle: LoginThrottle | None = env.registry.options.get("login_throttle")
+        if throttle is None or not throttle.enabled:
+            return await cls._check_login(env, login, password, allow_apikey)
+        stamp = throttle.begin(login, ip)
+        uid = await cls._check_login(env, login, password, allow_apikey)
+        throttle.succeeded(login, ip, stamp)
+        return uid
+
+    @classmethod
+    async def _check_login(cls, env: "Env", login: str, password: str,
+                           allow_apikey: bool) -> int:
         row = await env.cr.first((
             cls.select(cls.id, cls.password_hash).where((cls.login == login) & (cls.active == True))))  # noqa: E712
         uid, hashed = (row[0], row[1]) if row else (None, None)

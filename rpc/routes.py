@@ -12,7 +12,8 @@ from .services import dispatch_rpc
 @json_route
 async def jsonrpc(request: web.Request, params: dict) -> object:
     return await dispatch_rpc(request.app[RPC_SERVICE], request.host, params.get("service"),
-                              params.get("method"), params.get("args", []))
+                              params.get("method"), params.get("args", []),
+                              ip=request.remote)
 
 
 ROUTES: list[tuple[str, str, object]] = [

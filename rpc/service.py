@@ -76,12 +76,14 @@ class RpcService:
         return self.env(cr, user, context)
 
     # -- credentials -------------------------------------------------------
-    async def authenticate(self, login: Any, password: Any, interactive: bool) -> int:
-        """uid for a login; API keys only for non-interactive logins, as in Odoo."""
+    async def authenticate(self, login: Any, password: Any, interactive: bool,
+                           ip: str | None = None) -> int:
+        """uid for a login; API keys only for non-interactive logins, as in Odoo.
+        ``ip``: the client address (``request.remote``), for the login cooldown."""
         async def unit(cr: Cursor) -> int:
             env = Env(cr, self.registry, None)
             return await self.registry["res.users"]._authenticate(
-                env, login, password, allow_apikey=not interactive)
+                env, login, password, allow_apikey=not interactive, ip=ip)
         return await self.run(unit, readonly=True)
 
     async def check_credentials(self, cr: Cursor, uid: Any, password: Any) -> None:

@@ -20,7 +20,8 @@ from .dispatch import call_kw
 from .service import RpcService
 
 
-async def _common(service: RpcService, host: str, method: str, params: list[Any]) -> Any:
+async def _common(service: RpcService, host: str, method: str, params: list[Any],
+                  ip: str | None = None) -> Any:
     if method == "version":
         return version(service.settings.server_version)
     if method == "about":
@@ -34,8 +35,8 @@ async def _common(service: RpcService, host: str, method: str, params: list[Any]
         db, login, password = params[:3]
         service.check_db(db, host)
         try:
-            return await service.authenticate(login, password, interactive=False)
-        except AccessDenied:
+            return await service.authenticate(login, password, interactive=False, ip=ip)
+        except AccessDenied:   # a login cooldown too: False, as Odoo's exp_authenticate
             return False
     if method == "set_loglevel":
         return True
@@ -97,7 +98,8 @@ SERVICES = {"common": _common, "db": _db, "object": _object}
 
 
 async def dispatch_rpc(service: RpcService, host: str, service_name: Any, method: Any,
-                       params: Any) -> Any:
+                       params: Any, ip: str | None = None) -> Any:
+    """``ip``: the client address (``request.remote``), for the login cooldown."""
     if not isinstance(params, (list, tuple)):
         raise TypeError("args must be a list")
     handler = SERVICES.get(service_name)  # type: ignore[arg-type]
@@ -105,4 +107,6 @@ async def dispatch_rpc(service: RpcService, host: str, service_name: Any, method
         raise KeyError(service_name)
     if not isinstance(method, str):
         raise TypeError(f"Invalid method {method!r}")
+    if handler is _common:
+        return await _common(service, host, method, list(params), ip)
     return await handler(service, host, method, list(params))

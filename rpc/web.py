@@ -101,7 +101,7 @@ async def authenticate(request: web.Request, params: dict[str, Any]) -> Any:
     service = request.app[RPC_SERVICE]
     db, login, password = _required(params, "authenticate", "db", "login", "password")
     service.check_db(db, request.host)
-    uid = await service.authenticate(login, password, interactive=True)
+    uid = await service.authenticate(login, password, interactive=True, ip=request.remote)
     session = await new_session(request)
     session["uid"] = uid
     session["login"] = login

@@ -34,7 +34,7 @@ def _route(fault: Callable[[BaseException, bool], tuple[Any, str]]) -> Callable[
             method, params = wire.loads(body)
             with deadline(service):
                 result = await dispatch_rpc(service, request.host, request.match_info["service"],
-                                            method, params)
+                                            method, params, ip=request.remote)
             if result is None:
                 raise TypeError("cannot marshal None unless allow_none is enabled")
             payload = wire.dumps_result(result)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from .auth import bearer_uid
 from .errors import api_errors
 from .headers import security_headers
+from .rate_limit import make_rate_limits
 from .routes import add_api_routes
 from .tokens import TOKENS, TokenService
 
 __all__ = ["bearer_uid", "api_errors", "security_headers", "add_api_routes", "TOKENS",
-           "TokenService"]
+           "TokenService", "make_rate_limits"]

@@ -73,7 +73,8 @@ async def login(request: web.Request) -> web.Response:
         login = fields.get("username")
         if login is None:
             login = await Users._login_for_email(env, fields["email"])
-        return await Users._authenticate(env, login, fields["password"], allow_apikey=False)
+        return await Users._authenticate(env, login, fields["password"], allow_apikey=False,
+                                         ip=request.remote)
 
     async def issue(cr: Cursor) -> tuple[dict[str, Any], dict[str, Any]]:
         env = Env(cr, service.registry, None)

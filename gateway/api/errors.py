@@ -5,6 +5,7 @@
 * aiohttp's HTTP exceptions (unknown route 404, wrong method 405, body too
   large 413, bad body 400 raised by ``body.py``) keep their status;
 * ``TimeoutError`` (``limit_time_real``) is 504;
+* a login cooldown is 429 ``RATE_LIMITED`` with ``Retry-After``;
 * anything else is 500 ``INTERNAL_ERROR``, with no detail for the client.
 
 Every error gets an ``error_id`` (uuid4 hex) that is also in the server log
@@ -27,7 +28,7 @@ _logger = logging.getLogger(__name__)
 HTTP_CODES = {
     400: "BAD_REQUEST", 401: "AUTHENTICATION_FAILED", 403: "FORBIDDEN", 404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE", 422: "VALIDATION_ERROR", 429: "TOO_MANY_REQUESTS",
+    415: "UNSUPPORTED_MEDIA_TYPE", 422: "VALIDATION_ERROR", 429: "RATE_LIMITED",
 }
 HTTP_MESSAGES = {404: "Not found", 405: "Method not allowed", 413: "Request body too large"}
 
@@ -61,6 +62,9 @@ def error_response(request: web.Request, exc: BaseException) -> web.Response:
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    retry_after = getattr(exc, "retry_after", None)
+    if status == 429 and isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
     if status == 405 and isinstance(exc, web.HTTPException) and "Allow" in exc.headers:
         headers["Allow"] = exc.headers["Allow"]
     return failure(status, code, message, error_id, field_errors=field_errors, headers=headers)
