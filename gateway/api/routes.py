@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import auth_routes, health, platform, products
+from . import auth_routes, health, orders, platform, products
 from .envelope import PREFIX
 
 ROUTES: list[tuple[str, str, object]] = [
@@ -23,6 +23,13 @@ ROUTES: list[tuple[str, str, object]] = [
     ("PATCH", f"{PREFIX}/products/{{id:\\d+}}", products.update_product),
     ("DELETE", f"{PREFIX}/products/{{id:\\d+}}", products.archive_product),
     ("GET", f"{PREFIX}/categories", products.list_categories),
+    ("GET", f"{PREFIX}/orders", orders.list_orders),
+    ("POST", f"{PREFIX}/orders", orders.create_order),
+    ("GET", f"{PREFIX}/orders/{{id:\\d+}}", orders.get_order),
+    ("POST", f"{PREFIX}/orders/{{id:\\d+}}/pay", orders.pay_order),
+    ("POST", f"{PREFIX}/orders/{{id:\\d+}}/status", orders.set_status),
+    ("POST", f"{PREFIX}/orders/{{id:\\d+}}/lines", orders.add_line),
+    ("DELETE", f"{PREFIX}/orders/{{id:\\d+}}/lines/{{line_id:\\d+}}", orders.remove_line),
     ("POST", f"{PREFIX}/platform/restaurants/{{id:\\d+}}/switch", platform.switch_restaurant),
 ]
 
