@@ -62,8 +62,9 @@ class MissingError(UserError):
 
 class InvalidStateTransition(UserError):
     """A record asked to move to a state its life cycle does not allow (an order paid
-    twice, a closed session opened). Odoo raises a plain UserError: so do we on its
-    fronts; REST tells the two apart by the code."""
+    twice, a closed session opened), or a change its state no longer allows (the lines
+    of a paid order). Odoo raises a plain UserError: so do we on its fronts; REST tells
+    the two apart by the code."""
 
     http_status = 409
     code = "INVALID_STATE_TRANSITION"

@@ -191,8 +191,8 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
         frozen = [(name, state) for _id, name, state in rows if state != "draft"]
         if frozen and set(vals) - FROZEN_WRITABLE:
             name, state = frozen[0]
-            raise UserError(f"The order {name} is {STATE_LABELS[state]}: it can no longer be "
-                            "modified.")
+            raise InvalidStateTransition(f"The order {name} is {STATE_LABELS[state]}: it can "
+                                         "no longer be modified.")
         lines, payments = vals.get("lines"), vals.get("payment_ids")
         header = {k: v for k, v in vals.items() if k not in ("lines", "payment_ids")}
         result = await super().write(env, ids, header) if header or not (lines or payments) \
@@ -782,8 +782,9 @@ class PosOrderLine(BaseModel):
                 orders.select(orders.name, orders.state, orders.session_id)
                 .where(orders.id == order_id))
             if state != "draft":
-                raise UserError(f"The order {order_name} is {STATE_LABELS[state]}: its lines can "
-                                "no longer be modified.")
+                raise InvalidStateTransition(f"The order {order_name} is "
+                                             f"{STATE_LABELS[state]}: its lines can no longer "
+                                             "be modified.")
             merged = {"product_id": product_id, "qty": qty, "price_unit": price,
                       "discount": discount, "full_product_name": full_name,
                       "customer_note": note, "refunded_orderline_id": refunded, "uuid": uuid,

@@ -149,9 +149,14 @@ async def _one(env: Env, order_id: int) -> dict[str, Any]:
     return data
 
 
-async def _state(env: Env, order_id: int) -> str:
+async def _found(env: Env, order_id: int) -> None:
+    """404 for an order the caller cannot see (another restaurant's: no existence oracle)."""
     if not await env[ORDER].exists([order_id]):
         raise MissingError("Order not found")
+
+
+async def _state(env: Env, order_id: int) -> str:
+    await _found(env, order_id)
     (order,) = await env[ORDER].read([order_id], ["state"])
     return str(order["state"])
 
@@ -421,13 +426,6 @@ async def set_status(request: web.Request) -> web.Response:
 
 # -- lines of a draft -------------------------------------------------------------------------
 
-async def _draft_only(env: Env, order_id: int) -> None:
-    state = await _state(env, order_id)
-    if state != "draft":
-        raise InvalidStateTransition(f"The order is '{state}': lines change on draft orders "
-                                     "only.")
-
-
 async def add_line(request: web.Request) -> web.Response:
     caller = await authenticated(request)
     order_id = _path_id(request)
@@ -437,8 +435,8 @@ async def add_line(request: web.Request) -> web.Response:
     _raise(errors, "line")
 
     async def add(env: Env) -> dict[str, Any]:
-        await _draft_only(env, order_id)
-        try:
+        await _found(env, order_id)
+        try:                        # a paid order refuses: 409 INVALID_STATE_TRANSITION
             await env[ORDER].write([order_id], {"lines": [(0, 0, vals)]})
         except ValidationError as exc:
             raise _mobile_errors(exc, line_prefix=False) from exc
@@ -454,7 +452,7 @@ async def remove_line(request: web.Request) -> web.Response:
     line_id = _path_id(request, "line_id", "Line")
 
     async def remove(env: Env) -> dict[str, Any]:
-        await _draft_only(env, order_id)
+        await _found(env, order_id)
         await env[ORDER].write([order_id], {"lines": [(2, line_id, 0)]})
         return await _one(env, order_id)
 
