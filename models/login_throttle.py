@@ -81,10 +81,8 @@ class _Table:
     def take_back(self, key: str, stamp: float) -> None:
         times = self.entries.get(key)
         if times is not None:
-            try:
+            if stamp in times:
                 times.remove(stamp)
-            except ValueError:
-                pass
             if not times:
                 del self.entries[key]
 

@@ -32,10 +32,23 @@ def bearer_token(request: web.Request) -> str:
     return token
 
 
+#: Where a request keeps its decoded access token (the rate limiter decodes it first).
+_CLAIMS = web.RequestKey("access_claims", AccessClaims)
+
+
+def access_claims(request: web.Request) -> AccessClaims:
+    """The request's bearer token, decoded and checked once per request; InvalidToken (401)
+    when it is missing or bad. Says nothing yet of its session or its user."""
+    claims = request.get(_CLAIMS)
+    if claims is None:
+        claims = request[_CLAIMS] = request.app[TOKENS].decode_access(bearer_token(request))
+    return claims
+
+
 async def authenticated(request: web.Request) -> Caller:
     """The caller of a protected route; 401 unless the token is valid, its session open
     (not logged out, not revoked by a new password) and its user active."""
-    claims = request.app[TOKENS].decode_access(bearer_token(request))
+    claims = access_claims(request)
     service = request.app[RPC_SERVICE]
 
     async def unit(cr: Cursor) -> UserInfo | None:

@@ -293,17 +293,13 @@ def _new_order(body: dict[str, Any]) -> dict[str, Any]:
 async def list_orders(request: web.Request) -> web.Response:
     caller = await authenticated(request)
     wanted = LISTING.parse(request.query)
-    page = wanted.page
-    assert page is not None
 
     async def fetch(env: Env) -> tuple[list[dict[str, Any]], int]:
-        orders = env[ORDER]
-        records = await orders.search_read(wanted.domain, ORDER_FIELDS, offset=page.offset,
-                                           limit=page.limit, order=wanted.order)
-        return [_summary(r) for r in records], await orders.search_count(wanted.domain)
+        records, total = await wanted.read(env[ORDER], ORDER_FIELDS)
+        return [_summary(r) for r in records], total
 
     data, total = await run_as(request, caller, fetch)
-    return ok(data, meta={"pagination": page.meta(total)})
+    return ok(data, meta={"pagination": wanted.page.meta(total)})  # type: ignore[union-attr]
 
 
 async def get_order(request: web.Request) -> web.Response:

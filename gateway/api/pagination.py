@@ -57,6 +57,16 @@ class ListRequest:
     order: str
     page: Page | None
 
+    async def read(self, model: Any, fields: list[str]) -> tuple[list[dict[str, Any]], int]:
+        """The requested page of ``model`` (a bound model: the caller's rules apply) and
+        the total the domain matches, for ``meta.pagination``."""
+        page = self.page
+        if page is None:
+            raise TypeError("read() is for paginated listings")
+        records = await model.search_read(self.domain, fields, offset=page.offset,
+                                          limit=page.limit, order=self.order)
+        return records, await model.search_count(self.domain)
+
 
 @dataclass(frozen=True)
 class Listing:

@@ -116,17 +116,13 @@ async def _one(env: Env, product_id: int) -> dict[str, Any]:
 async def list_products(request: web.Request) -> web.Response:
     caller = await authenticated(request)
     wanted = LISTING.parse(request.query)
-    page = wanted.page
-    assert page is not None
 
     async def fetch(env: Env) -> tuple[list[dict[str, Any]], int]:
-        products = env[PRODUCT]
-        records = await products.search_read(wanted.domain, READ_FIELDS, offset=page.offset,
-                                              limit=page.limit, order=wanted.order)
-        return await _shape(env, records), await products.search_count(wanted.domain)
+        records, total = await wanted.read(env[PRODUCT], READ_FIELDS)
+        return await _shape(env, records), total
 
     data, total = await run_as(request, caller, fetch)
-    return ok(data, meta={"pagination": page.meta(total)})
+    return ok(data, meta={"pagination": wanted.page.meta(total)})  # type: ignore[union-attr]
 
 
 async def get_product(request: web.Request) -> web.Response:

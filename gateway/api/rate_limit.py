@@ -28,7 +28,8 @@ from typing import Any, Callable
 from aiohttp import web
 
 from .envelope import PREFIX, failure, is_api
-from .tokens import TOKENS
+from .auth import access_claims
+from .tokens import InvalidToken
 
 WINDOW = 60.0
 #: Callers remembered per group at most; the oldest windows go first beyond it.
@@ -94,13 +95,12 @@ def group_of(path: str, limits: dict[str, int]) -> str | None:
 
 
 def _caller(request: web.Request) -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        try:
-            return f"user:{request.app[TOKENS].decode_access(token.strip()).uid}"
-        except Exception:  # any invalid token: the address pays
-            pass
-    return f"ip:{request.remote}"
+    """Whose budget a request spends: its token's user, else (no token, or an invalid
+    one) its address."""
+    try:
+        return f"user:{access_claims(request).uid}"
+    except InvalidToken:
+        return f"ip:{request.remote}"
 
 
 def make_rate_limits(config: Any) -> Any:
