@@ -27,3 +27,7 @@ async def health(request: web.Request) -> web.Response:
     elapsed = (time.perf_counter() - started) * 1000
     return ok({"status": "pass", "database": {"kind": service.backend.kind,
                                               "round_trip_ms": round(elapsed, 3)}})
+
+
+#: (method, path, handler), added to the app by routes.py (beyond the two probes in its core table).
+ROUTES: list[tuple[str, str, object]] = []

@@ -27,3 +27,7 @@ async def switch_restaurant(request: web.Request) -> web.Response:
 
     data = await run_as(request, caller, switch, readonly=False)
     return ok(data, message="Restaurant switched")
+
+
+#: (method, path, handler), added to the app by routes.py (the switch is in its core table).
+ROUTES: list[tuple[str, str, object]] = []

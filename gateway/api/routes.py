@@ -1,9 +1,10 @@
-"""Every route of the REST API, in one table."""
+"""Every route of the REST API: the core table here, and each resource module's own ``ROUTES``."""
 from __future__ import annotations
 
 from aiohttp import web
 
-from . import auth_routes, health, orders, platform, products
+from . import (auth_routes, customers, flags, health, openapi, orders, platform, products,
+               reports, restaurants, tables)
 from .envelope import PREFIX
 
 ROUTES: list[tuple[str, str, object]] = [
@@ -31,6 +32,14 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", f"{PREFIX}/orders/{{id:\\d+}}/lines", orders.add_line),
     ("DELETE", f"{PREFIX}/orders/{{id:\\d+}}/lines/{{line_id:\\d+}}", orders.remove_line),
     ("POST", f"{PREFIX}/platform/restaurants/{{id:\\d+}}/switch", platform.switch_restaurant),
+    *platform.ROUTES,
+    *customers.ROUTES,
+    *restaurants.ROUTES,
+    *tables.ROUTES,
+    *reports.ROUTES,
+    *flags.ROUTES,
+    *health.ROUTES,
+    *openapi.ROUTES,
 ]
 
 
