@@ -17,7 +17,7 @@ from models.restaurant import refresh_reservation_windows
 from rpc.routes import add_routes
 from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
-from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid,
+from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid, setup_cors,
                   make_rate_limits, security_headers)
 from .config import Config
 from .keys import BACKEND, CONFIG, SESSIONS
@@ -121,6 +121,7 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     add_routes(app)
     app.router.add_get("/web/health", health)
     add_api_routes(app)
+    setup_cors(app, config.cors_origins, config.cors_allow_credentials, config.cors_max_age)
     app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(every(SESSION_GC_INTERVAL, _purge_sessions, "session purge"))

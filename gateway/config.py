@@ -85,6 +85,22 @@ def _jwt_algorithm(value: Any) -> str:
     return text
 
 
+def _origins(value: Any) -> tuple[str, ...]:
+    """Browser origins (``scheme://host[:port]``, exactly as the browser sends them), or ``*``."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    origins = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        scheme, sep, rest = text.partition("://")
+        if text != "*" and (not sep or scheme not in ("http", "https") or not rest
+                            or "/" in rest.rstrip("/")):
+            raise ValueError(f"not an origin (scheme://host[:port]): {text!r}")
+        origins.append(text.rstrip("/"))
+    return tuple(origins)
+
+
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -203,6 +219,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Requests per minute per client address to /api/v1/auth/login and "
             "/api/v1/auth/refresh, a budget of their own (0: no limit). Counted per worker "
             "process.", _not_negative),
+    Setting("cors_origins", "api", (),
+            "Browser origins allowed to call the REST API from their pages (CORS), e.g. "
+            "[\"https://pos.example.com\"]; \"*\" allows any origin without credentials. "
+            "Empty: no cross-origin access. The env variable takes a comma-separated list.",
+            _origins),
+    Setting("cors_allow_credentials", "api", False,
+            "Let the listed origins send cookies (an Odoo session) with their requests; "
+            "never applied to \"*\".", _bool),
+    Setting("cors_max_age", "api", 600,
+            "Seconds a browser may cache a CORS preflight answer.", _not_negative),
     Setting("debug_tracebacks", "logging", True,
             "Include server tracebacks in error answers (data.debug). Forced off in production.",
             _bool),
@@ -344,4 +370,6 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -7,6 +7,7 @@ call model methods in a unit of work, and answer in the envelope
 from __future__ import annotations
 
 from .auth import bearer_uid
+from .cors import setup_cors
 from .errors import api_errors
 from .headers import security_headers
 from .rate_limit import make_rate_limits
@@ -14,4 +15,4 @@ from .routes import add_api_routes
 from .tokens import TOKENS, TokenService
 
 __all__ = ["bearer_uid", "api_errors", "security_headers", "add_api_routes", "TOKENS",
-           "TokenService", "make_rate_limits"]
+           "TokenService", "make_rate_limits", "setup_cors"]

@@ -113,7 +113,7 @@ def make_rate_limits(config: Any) -> Any:
 
     @web.middleware
     async def rate_limits(request: web.Request, handler: Any) -> web.StreamResponse:
-        if not is_api(request.path):
+        if request.method == "OPTIONS" or not is_api(request.path):   # CORS preflights are free
             return await handler(request)
         group = group_of(request.path, limits)
         if group is None:
