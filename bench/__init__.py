@@ -6,7 +6,9 @@ little. Every figure here is measured next to its references, interleaved
 in rounds, and reported as a ratio:
 
 * the **gateway** (``gateway serve`` as a real process) answering a
-  ``search_read`` of 80 products and ``version_info``;
+  ``search_read`` of 80 products and ``version_info`` (Odoo face), and the
+  waiter's phone on the REST API: ``GET /api/v1/products/mobile`` and
+  ``POST /api/v1/orders`` (a new order per request);
 * the **framework ceiling**: a bare aiohttp process answering the exact bytes
   the gateway answered (``ceiling_app.py``);
 * the **database floor**: a bare aiohttp process running the same query as

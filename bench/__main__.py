@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 
-from . import dataset, machine, perfdoc, report, runner, wrk
+from . import cases, dataset, machine, perfdoc, report, runner, wrk
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -69,16 +69,31 @@ def log(message: str) -> None:
 
 
 def results_section(args: argparse.Namespace, argv: list[str], facts: list[tuple[str, str]],
-                    runs: list[runner.RunResult], rows: list[report.Row]) -> str:
+                    runs: list[runner.RunResult], rows: list[report.Row],
+                    menu_products: int) -> str:
     return "\n\n".join([
         "## Results",
         f"Measured {perfdoc.now()} with {perfdoc.command(argv)}: {args.rounds} round(s), "
         f"{args.duration:g} s per run after a {args.warmup:g} s warm-up, "
         f"`wrk -t{args.threads} -c{args.connections} --latency`; medians over rounds, ratios "
-        f"paired within a round. \"vs db floor by CPU\" is the floor's CPU per request "
+        f"paired within a round. CPU per request also counts the requests wrk left in flight "
+        f"when it stopped (one per connection), which the server finishes before the closing "
+        f"snapshot. \"vs db floor by CPU\" is the floor's CPU per request "
         f"(server + PostgreSQL) over the gateway's, the steadier capacity ratio on a busy host. "
         f"\"other load\" is host CPU used by processes outside the bench during the run "
         f"(% of one core): above {report.NOISY_PCT:.0f} % the run was disturbed.",
+        f"The REST rows are the phone of the demo's waiter (`{dataset.WAITER}`, Bistro "
+        f"Centrale's whole POS menu: {menu_products} products) with a Bearer access token, "
+        f"rate limits off: "
+        f"`{cases.REQUESTS[cases.MOBILE_MENU].method} {cases.PATHS[cases.MOBILE_MENU]}` (the "
+        f"whole menu, checked equal to the captured answer but for the envelope's `timestamp`) "
+        f"and `{cases.REQUESTS[cases.CREATE_ORDER].method} {cases.PATHS[cases.CREATE_ORDER]}`, "
+        f"where every request creates a new order (its own `uuid`: three lines, "
+        f"{cases.GUESTS} guests, the next of the restaurant's tables, kept as a draft as a "
+        f"waiter sends it to the kitchen; every answer must be a 201; an answer slower than "
+        f"{cases.REQUESTS[cases.CREATE_ORDER].timeout:g} s is a timeout, 2 s elsewhere). "
+        f"Their ceiling answers the captured bytes (and status) to the same request; they "
+        f"have no db floor.",
         machine.facts_table(facts),
         report.results_table(rows),
         "Targets:\n\n" + report.targets(rows),
@@ -100,7 +115,8 @@ def measure(args: argparse.Namespace, argv: list[str], root: str, wrk_path: str)
     print()
     print(report.targets(rows))
     if not args.no_doc:
-        path = perfdoc.update("results", results_section(args, argv, facts, runs, rows))
+        path = perfdoc.update("results", results_section(
+            args, argv, facts, runs, rows, max(p.menu_products for p in prepared.values())))
         print(f"\nwrote {os.path.relpath(path)}")
     return 1 if report.failed(rows) else 0
 

@@ -1,4 +1,5 @@
-"""A small synchronous HTTP client: log in, and fetch the answers the runs must match.
+"""A small synchronous HTTP client: log in (Odoo session, REST token), fetch the answers
+the runs must match.
 
 Plain ``http.client`` on purpose: it is only used between runs (never under
 load), and it shows exactly which bytes a server answered.
@@ -28,14 +29,15 @@ class Answer:
         return orjson.loads(self.body)
 
 
-def post(base_url: str, path: str, body: bytes, cookie: str = "", timeout: float = 30) -> Answer:
+def send(base_url: str, method: str, path: str, body: bytes | None = None,
+         headers: dict[str, str] | None = None, timeout: float = 30) -> Answer:
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
-        headers = {"Content-Type": "application/json"}
-        if cookie:
-            headers["Cookie"] = cookie
-        conn.request("POST", path, body=body, headers=headers)
+        sent = dict(headers or {})
+        if body is not None:
+            sent["Content-Type"] = "application/json"
+        conn.request(method, path, body=body, headers=sent)
         response = conn.getresponse()
         data = response.read()
         cookies: dict[str, str] = {}
@@ -46,6 +48,22 @@ def post(base_url: str, path: str, body: bytes, cookie: str = "", timeout: float
         return Answer(response.status, dict(response.headers), cookies, data)
     finally:
         conn.close()
+
+
+def post(base_url: str, path: str, body: bytes, cookie: str = "", timeout: float = 30) -> Answer:
+    return send(base_url, "POST", path, body, {"Cookie": cookie} if cookie else None, timeout)
+
+
+def api_login(base_url: str, login_name: str, password: str) -> str:
+    """Log in through ``POST /api/v1/auth/login``; answer the Authorization header value."""
+    answer = send(base_url, "POST", "/api/v1/auth/login",
+                  orjson.dumps({"username": login_name, "password": password}))
+    payload = answer.json()
+    token = (payload.get("data") or {}).get("access_token") if isinstance(payload, dict) else None
+    if answer.status != 200 or not isinstance(token, str):
+        raise ClientError(f"REST login as {login_name} failed: {answer.status} "
+                          f"{answer.body[:300]!r}")
+    return f"Bearer {token}"
 
 
 def login(base_url: str, db: str, login_name: str = "admin", password: str = "admin") -> str:

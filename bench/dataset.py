@@ -8,6 +8,12 @@ products are bulk inserted with the model's own peewee ``insert_many``:
 creating 6,000 records one by one through the ORM would take minutes on
 PostgreSQL and measure nothing we care about.
 
+Before them, ``gateway demo --days 1`` loads the demo restaurants: the REST
+requests are the phone of Bistro Centrale's waiter (``waiter``), who orders
+from that restaurant's menu (under a hundred products, a real menu's size) on its tables
+in the session the demo leaves open. The demo's products all belong to a
+restaurant, so the measured ``search_read`` (another restaurant) is the same.
+
 The menu is deterministic (fixed seed) and shaped like the baseline's data:
 ~10 % archived, ~5 % priced at 1 or less, a few back-office items not in the
 POS, a few shared products without a company, and a second restaurant whose
@@ -54,6 +60,11 @@ STYLES = ["", "Classic", "Spicy", "Homemade", "Truffle", "Smoked", "Vegan", "Gri
           "Chef's", "Mini", "Double", "Organic", "Signature", "Seasonal", "Crispy"]
 SIZES = ["", "", "", "(S)", "(M)", "(L)", "(XL)", "250ml", "330ml", "500ml"]
 BACK_OFFICE = ["Napkins", "Takeaway Box", "Cleaning Supplies", "Paper Roll"]
+#: The phone of the REST requests: a demo waiter (password = login), and their restaurant.
+WAITER = "waiter"
+WAITER_RESTAURANT = "gateway_demo.restaurant_bistro"
+#: Minutes an access token lives: the bench logs in once, before runs that may last hours.
+TOKEN_MINUTES = 24 * 60
 
 
 @dataclass
@@ -70,6 +81,7 @@ class Target:
     other_company_id: int = 0
     products: int = 0
     matching: int = 0         # rows the search_read domain matches in the restaurant
+    tables: tuple[int, ...] = ()   # the waiter's restaurant's tables (the orders' tables)
 
     def gateway_env(self, port: int | None = None) -> dict[str, str]:
         """``GATEWAY_*`` for every gateway process of this target (CLI and server)."""
@@ -78,6 +90,11 @@ class Target:
             "GATEWAY_DATABASE_URL": self.database_url, "GATEWAY_LOG_LEVEL": "warning",
             "GATEWAY_WORKERS": "0", "GATEWAY_BCRYPT_ROUNDS": "4",
             "GATEWAY_HTTP_INTERFACE": "127.0.0.1", "GATEWAY_DB_MAXCONN": str(self.pool_size),
+            # one client sends thousands of requests a second as one user from one address:
+            # no rate limit, no login cooldown, and a token that outlives every run
+            "GATEWAY_RATE_LIMIT_PER_MINUTE": "0", "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "0",
+            "GATEWAY_LOGIN_COOLDOWN_AFTER": "0", "GATEWAY_LOGIN_IP_COOLDOWN_AFTER": "0",
+            "GATEWAY_ACCESS_TOKEN_MINUTES": str(TOKEN_MINUTES),
         }
         if port is not None:   # one port: the REST face shares it instead of grabbing 8000
             env["GATEWAY_HTTP_PORT"] = env["GATEWAY_API_PORT"] = str(port)
@@ -146,8 +163,13 @@ def prepare(kind: str, root: str, pg_admin_url: str, pool_size: int = 8) -> Targ
         target = Target(kind, workdir, "", os.path.join(workdir, f"{BENCH_DB_NAME}.sqlite3"), "",
                         pool_size)
     gateway = os.path.join(os.path.dirname(sys.executable), "gateway")
-    subprocess.run([gateway, "db", "init"], cwd=workdir, env=clean_environ(target.gateway_env()),
-                   check=True, stdout=subprocess.DEVNULL)
+    for command in (["db", "init"], ["demo", "--days", "1"]):
+        done = subprocess.run([gateway, *command], cwd=workdir,
+                              env=clean_environ(target.gateway_env()), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:   # the demo's progress bar is on stderr too: show the end
+            raise RuntimeError(f"gateway {' '.join(command)} failed ({done.returncode}):\n"
+                               f"{done.stderr[-2000:]}")
     asyncio.run(_load(target))
     _analyze(target)
     return target
@@ -220,6 +242,9 @@ async def _load(target: Target) -> None:
                      for row in rows[start:start + 500]]
             await cr.run(product.insert_many(chunk))
         target.company_id, target.other_company_id = bistro, other
+        waiter_restaurant = await data._xmlid_to_res_id(WAITER_RESTAURANT)
+        target.tables = tuple(await env["restaurant.table"].search(
+            [("company_id", "=", waiter_restaurant), ("active", "=", True)], order="id"))
         target.products = PRODUCTS
         target.matching = sum(1 for r in rows if r["company_id"] in (bistro, None) and r["active"]
                               and r["available_in_pos"] and r["list_price"] > 1)

@@ -118,3 +118,19 @@ def wait_quiet(limit_pct: float = 15.0, window: float = 2.0, max_wait: float = 3
         load = (busy1 - busy0) / TICKS / window * 100
         if load < limit_pct or time.monotonic() >= deadline:
             return load
+
+
+def wait_idle(pid: int, limit_pct: float = 10.0, window: float = 0.2,
+              max_wait: float = 60.0) -> float:
+    """Wait until process ``pid`` used less than ``limit_pct`` % of one core over ``window`` s.
+
+    After a warm-up, a slow server is still working through the requests wrk
+    left in flight; measuring then would charge that work to the next run.
+    Answers the seconds waited."""
+    start = time.monotonic()
+    while time.monotonic() - start < max_wait:
+        before = process_ticks(pid)
+        time.sleep(window)
+        if (process_ticks(pid) - before) / TICKS / window * 100 < limit_pct:
+            break
+    return time.monotonic() - start

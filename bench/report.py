@@ -111,7 +111,10 @@ def _num(value: float | None, fmt: str) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f} %"
+    """A share; one decimal below 10 % (a new order is well under 1 % of its ceiling)."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.1f} %" if value < 0.1 else f"{value * 100:.0f} %"
 
 
 def results_table(rows: list[Row]) -> str:

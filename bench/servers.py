@@ -112,12 +112,12 @@ def _reference_env() -> dict[str, str]:
     return clean_environ({"PYTHONPATH": REPO + (os.pathsep + path if path else "")})
 
 
-def start_ceiling(target: Target, routes: dict[str, str]) -> Server:
-    """The static-bytes app: ``routes`` maps a URL path to the file of its answer body."""
+def start_ceiling(target: Target, routes: list[tuple[str, str, int, str]]) -> Server:
+    """The static-bytes app: each route is (method, URL path, status, file of the answer body)."""
     port = free_port()
     cmd = [sys.executable, "-m", "bench.ceiling_app", "--port", str(port)]
-    for path, body_file in routes.items():
-        cmd += ["--route", f"{path}={body_file}"]
+    for method, path, status, body_file in routes:
+        cmd += ["--route", method, path, str(status), body_file]
     return _start("ceiling", cmd, target.workdir, _reference_env(), port)
 
 

@@ -4,7 +4,8 @@ The bench must work on a fresh machine with nothing installed by hand, so a
 missing ``wrk`` is installed with ``apt-get`` (as root, or through
 ``sudo -n``). Every run uses the same Lua script (``post.lua``), which
 also counts answers that are not the expected one (a JSON-RPC error is an
-HTTP 200, invisible to wrk's own error counters).
+HTTP 200, invisible to wrk's own error counters; a resent order is a 200
+where a new one is a 201).
 """
 from __future__ import annotations
 
@@ -89,15 +90,25 @@ def _children_ticks() -> int:
 
 
 def run(wrk: str, url: str, body_file: str, seconds: float, *, cookie: str = "",
-        expect_len: int = 0, threads: int = 2, connections: int = 64) -> WrkResult:
-    """One wrk run (``-t2 -c64 -d<seconds>s --latency``) and its parsed result."""
+        expect_len: int = 0, threads: int = 2, connections: int = 64, method: str = "POST",
+        authorization: str = "", expect_status: int = 200, uuid_prefix: str = "",
+        tables: str = "", timeout: float = 2.0) -> WrkResult:
+    """One wrk run (``-t2 -c64 -d<seconds>s --latency``) and its parsed result.
+
+    ``body_file`` is empty for a GET; with ``uuid_prefix`` it is a template
+    that post.lua fills per request (a unique uuid, the next of ``tables``).
+    An answer slower than ``timeout`` s counts as a timeout, and its latency is
+    not recorded (wrk's own rule; 2 s is wrk's default)."""
     env = dict(os.environ, BENCH_BODY=body_file, BENCH_COOKIE=cookie,
-               BENCH_EXPECT_LEN=str(expect_len))
+               BENCH_EXPECT_LEN=str(expect_len), BENCH_METHOD=method,
+               BENCH_AUTHORIZATION=authorization, BENCH_EXPECT_STATUS=str(expect_status),
+               BENCH_UUID_PREFIX=uuid_prefix, BENCH_TABLES=tables)
     duration = max(1, round(seconds))
-    cmd = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", SCRIPT,
-           url]
+    cmd = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout:g}s",
+           "--latency", "-s", SCRIPT, url]
     before = _children_ticks()
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration + 60)
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                         timeout=duration + timeout + 60)
     ticks = _children_ticks() - before
     line = next((l for l in out.stdout.splitlines() if l.startswith(MARKER)), None)
     if out.returncode != 0 or line is None:
