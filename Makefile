@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+# Test processes (pytest-xdist): one per core, at most 4; each builds its own demo databases.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .PHONY: help install run test test-sqlite bench lint clean config
 
@@ -28,10 +30,10 @@ run: install
 	$(BIN)/gateway serve
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 test-sqlite: install
-	GATEWAY_TEST_BACKENDS=sqlite $(BIN)/python -m pytest
+	GATEWAY_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
