@@ -465,9 +465,10 @@ class Many2one(peewee.DeferredForeignKey):
                  ondelete: str | None = None, required: bool = False, readonly: bool = False,
                  help: str | None = None, default: Any = _MISSING, index: bool = True,
                  domain: Any = None, groups: str | None = None, copy: bool = True,
-                 constraint: bool = True, auto_join: bool = False) -> None:
+                 constraint: bool = True, auto_join: bool = False, unique: bool = False) -> None:
         self.comodel_name = comodel_name
         self.constraint = constraint
+        self.one_per_target = unique    # a UNIQUE index instead of the plain one
         if ondelete is None:   # Odoo's default: a required link must not silently vanish
             ondelete = "restrict" if required else "set null"
         self.odoo_kwargs = dict(string=string, help=help, required=required, readonly=readonly,
@@ -487,7 +488,7 @@ class Many2one(peewee.DeferredForeignKey):
     def set_model(self, rel_model: Any) -> None:
         odoo = dict(self.odoo_kwargs)
         field = Many2oneColumn(rel_model, odoo=odoo, on_delete=self.field_kwargs["on_delete"],
-                               backref="+", _deferred=not self.constraint,
+                               backref="+", _deferred=not self.constraint, unique=self.one_per_target,
                                column_name=self.name)   # Odoo's column is the field name
         self.model._meta.add_field(self.name, field)
 

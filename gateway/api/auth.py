@@ -1,4 +1,12 @@
-"""Who is calling: ``Authorization: Bearer <access token>`` on REST routes."""
+"""Who is calling: ``Authorization: Bearer <access token>`` on REST routes, or the
+Odoo session cookie of a browser already logged in on the Odoo face.
+
+The cookie is ``SameSite=Lax``, so other sites' pages do not send it with
+their POSTs; a state-changing request authenticated by the cookie must also
+be one a plain HTML form cannot make (``Content-Type: application/json`` or
+an ``X-Requested-With`` header), which a browser only sends cross-origin after
+a CORS preflight our allow-list answers. A bearer token, when present, wins.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +16,9 @@ from aiohttp import web
 
 from models.db import Cursor
 from models.env import Env, UserInfo
-from models.exceptions import AccessDenied, SessionExpired
+from aiohttp_session import get_session
+
+from models.exceptions import AccessDenied, AccessError, SessionExpired
 from rpc.service import RPC_SERVICE
 
 from .tokens import TOKENS, AccessClaims, InvalidToken
@@ -17,7 +27,8 @@ from .tokens import TOKENS, AccessClaims, InvalidToken
 @dataclass(frozen=True)
 class Caller:
     user: UserInfo
-    claims: AccessClaims
+    #: None when the Odoo session cookie authenticated the request
+    claims: AccessClaims | None
 
     @property
     def uid(self) -> int:
@@ -45,9 +56,41 @@ def access_claims(request: web.Request) -> AccessClaims:
     return claims
 
 
+SESSION_COOKIE = "session_id"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _uses_cookie(request: web.Request) -> bool:
+    return "Authorization" not in request.headers and SESSION_COOKIE in request.cookies
+
+
+async def _session_caller(request: web.Request) -> Caller:
+    if request.method not in SAFE_METHODS and request.content_type != "application/json" \
+            and "X-Requested-With" not in request.headers:
+        raise InvalidToken("A request authenticated by the session cookie must be JSON "
+                           "(or carry X-Requested-With)")
+    session = await get_session(request)
+    uid = session.get("uid")
+    if not isinstance(uid, int):
+        raise InvalidToken()
+    service = request.app[RPC_SERVICE]
+    version = getattr(session, "user_version", None)
+
+    async def unit(cr: Cursor) -> UserInfo | None:
+        return await service.registry["res.users"]._user_info(Env(cr, service.registry, None),
+                                                              uid, version)
+
+    user = await service.run(unit, readonly=True)
+    if user is None or not user.active:
+        raise InvalidToken()
+    return Caller(user, None)
+
+
 async def authenticated(request: web.Request) -> Caller:
     """The caller of a protected route; 401 unless the token is valid, its session open
     (not logged out, not revoked by a new password) and its user active."""
+    if _uses_cookie(request):
+        return await _session_caller(request)
     claims = access_claims(request)
     service = request.app[RPC_SERVICE]
 
@@ -62,6 +105,15 @@ async def authenticated(request: web.Request) -> Caller:
     if user is None:
         raise InvalidToken()
     return Caller(user, claims)
+
+
+async def authenticated_in(request: web.Request, group: str, refusal: str) -> Caller:
+    """The caller if they have ``group``; else 403 FORBIDDEN (``refusal``), before the
+    body is looked at."""
+    caller = await authenticated(request)
+    if not caller.user.has_group(group):
+        raise AccessError(refusal)
+    return caller
 
 
 async def bearer_uid(request: web.Request) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from aiohttp_session import get_session
 
 from models import security
 from models.db import Cursor
@@ -126,7 +127,7 @@ async def logout(request: web.Request) -> web.Response:
         env = Env(cr, service.registry, None)
         if revoke_all:
             return await Tokens._revoke(env, caller.uid)
-        family = caller.claims.family
+        family = caller.claims.family if caller.claims else None
         if token:
             found = await Tokens._family_of(env, token)
             if found is None or found[0] != caller.uid:
@@ -134,7 +135,13 @@ async def logout(request: web.Request) -> web.Response:
             family = found[1]
         return await Tokens._revoke(env, caller.uid, family=family)
 
+    if caller.claims is None and not revoke_all and not token:
+        # authenticated by the Odoo session cookie: that session ends (Odoo's destroy)
+        (await get_session(request)).invalidate()
+        return ok({"revoked_tokens": 0}, message="Logged out")
     revoked = await service.run(unit)
+    if caller.claims is None:
+        (await get_session(request)).invalidate()
     return ok({"revoked_tokens": revoked}, message="Logged out")
 
 
@@ -157,7 +164,7 @@ async def _sessions(request: web.Request, caller: Caller) -> list[dict[str, Any]
 
     sessions = await service.run(unit, readonly=True)
     for session in sessions:
-        session["current"] = session["family"] == caller.claims.family
+        session["current"] = caller.claims is not None and session["family"] == caller.claims.family
     return sessions
 
 
