@@ -428,3 +428,15 @@ async def test_list_filters_and_pagination(client: Any, orm: Any) -> None:
 async def test_list_bad_parameters(client: Any, params: dict[str, str], field: str) -> None:
     body = await listing(client, await token(client), params, 422)
     assert set(assert_error(body, "VALIDATION_ERROR")["field_errors"]) == {field}
+
+
+@pytest.mark.parametrize("field, value", [("partner_id", 2_147_483_647), ("table_id", 2_147_483_647),
+                                          ("partner_id", 999_999)])
+async def test_links_to_records_that_do_not_exist_are_field_errors(
+        client: Any, orm: Any, field: str, value: int) -> None:
+    till = await demo_till(orm)
+    headers = await token(client)
+    body = {"uuid": new_uuid(), "lines": [{"product_id": till.product(0)["id"], "qty": 1}],
+            field: value}
+    result = await post(client, ORDERS, headers, body, 422)
+    assert field in assert_error(result, "VALIDATION_ERROR")["field_errors"]

@@ -1,4 +1,5 @@
-"""Request bodies of the REST API: one JSON object, or a 400/415 in the envelope."""
+"""What a REST request carries: one JSON object as its body (else a 400/415 in the
+envelope), and the record id in its path."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +7,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from models.exceptions import ValidationError
+from models.base import MAX_ID
+from models.exceptions import MissingError, ValidationError
 
 
 async def json_object(request: web.Request, *, optional: bool = False) -> dict[str, Any]:
@@ -24,7 +26,38 @@ async def json_object(request: web.Request, *, optional: bool = False) -> dict[s
         raise web.HTTPBadRequest(text="The request body is not valid JSON") from None
     if not isinstance(value, dict):
         raise web.HTTPBadRequest(text="The request body must be a JSON object")
+    errors: dict[str, str] = {}
+    _find_nul(value, "", errors)
+    if errors:
+        raise ValidationError("Invalid request: " + ", ".join(sorted(errors)),
+                              field_errors=errors)
     return value
+
+
+def _find_nul(value: Any, path: str, errors: dict[str, str]) -> None:
+    """NUL characters anywhere in the body, by field path (``lines[0].note``).
+
+    No text field holds one, and PostgreSQL refuses them in text: refused here once,
+    for every route, rather than as a database error deep in a handler. A loop, not
+    recursion: orjson accepts nesting deeper than Python's recursion limit."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                errors[where or "body"] = NUL_MESSAGE
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                name = f"{where}.{key}" if where else key
+                if "\x00" in key:
+                    errors[name.replace("\x00", "\\0")] = NUL_MESSAGE
+                else:
+                    stack.append((child, name))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
+
+
+NUL_MESSAGE = "must not contain NUL characters"
 
 
 def strings(body: dict[str, Any], *required: str, one_of: tuple[str, ...] = ()) -> dict[str, str]:
@@ -48,3 +81,12 @@ def strings(body: dict[str, Any], *required: str, one_of: tuple[str, ...] = ()) 
         raise ValidationError("Invalid request: " + ", ".join(sorted(errors)),
                               field_errors=errors)
     return values
+
+
+def path_id(request: web.Request, what: str, key: str = "id") -> int:
+    """The id in the path (routes match digits only): one past the id range is not
+    found either, like one that does not exist."""
+    value = int(request.match_info[key])
+    if not 0 < value <= MAX_ID:
+        raise MissingError(f"{what} not found")
+    return value

@@ -39,7 +39,7 @@ def _describe(exc: BaseException) -> tuple[int, str, str, dict[str, str] | None]
     if isinstance(status, int) and isinstance(getattr(exc, "code", None), str):
         field_errors = getattr(exc, "field_errors", None)
         code: str = exc.code  # type: ignore[attr-defined]
-        return status, code, str(exc), (dict(field_errors or {}) if status == 422 else None)
+        return status, code, str(exc), (dict(field_errors or {}) if status == 422 or field_errors else None)
     if isinstance(exc, web.HTTPException):
         message = HTTP_MESSAGES.get(exc.status) or (exc.text or exc.reason or "").strip()
         if message.startswith(f"{exc.status}:"):

@@ -43,7 +43,8 @@ from models.env import Env
 from models.exceptions import InvalidStateTransition, MissingError, ValidationError
 
 from .auth import authenticated, run_as
-from .body import json_object
+from .body import json_object, path_id
+from .shapes import many2one, text
 from .envelope import ok
 from .pagination import Listing, equals_id
 
@@ -76,6 +77,12 @@ def _day(raw: str) -> dt.date:
         raise ValueError("must be an ISO date (YYYY-MM-DD)") from None
 
 
+def _until_end_of(day: dt.date) -> list[Any]:
+    if day == dt.date.max:      # no order is later than the last day there is
+        return []
+    return [("date_order", "<", f"{(day + dt.timedelta(days=1)).isoformat()} 00:00:00")]
+
+
 def _status(raw: str) -> list[Any]:
     if raw.strip() not in STATUSES:
         raise ValueError(f"must be one of {', '.join(STATUSES)}")
@@ -89,8 +96,7 @@ LISTING = Listing(
         "session_id": equals_id("session_id"),
         "employee": equals_id("user_id"),
         "date_from": lambda raw: [("date_order", ">=", f"{_day(raw).isoformat()} 00:00:00")],
-        "date_to": lambda raw: [("date_order", "<", (_day(raw) + dt.timedelta(days=1))
-                                 .isoformat() + " 00:00:00")],
+        "date_to": lambda raw: _until_end_of(_day(raw)),
     },
     sortable={"date_order": "date_order", "name": "name", "amount_total": "amount_total",
               "id": "id"},
@@ -100,30 +106,19 @@ LISTING = Listing(
 
 # -- plumbing ---------------------------------------------------------------------------------
 
-def _path_id(request: web.Request, key: str = "id", what: str = "Order") -> int:
-    value = int(request.match_info[key])   # the route allows digits only
-    if not 0 < value <= MAX_ID:
-        raise MissingError(f"{what} not found")
-    return value
 
 
-def _m2o(value: Any) -> dict[str, Any] | None:
-    if isinstance(value, (list, tuple)) and value:
-        return {"id": value[0], "name": value[1] if len(value) > 1 else None}
-    return None
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _summary(order: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": order["id"], "name": order["name"], "uuid": _text(order["uuid"]),
-        "pos_reference": _text(order["pos_reference"]), "status": order["state"],
+        "id": order["id"], "name": order["name"], "uuid": text(order["uuid"]),
+        "pos_reference": text(order["pos_reference"]), "status": order["state"],
         "kitchen_status": order["kitchen_status"], "date_order": order["date_order"],
-        "table": _m2o(order["table_id"]), "employee": _m2o(order["user_id"]),
-        "partner": _m2o(order["partner_id"]), "amount_tax": order["amount_tax"],
+        "table": many2one(order["table_id"]), "employee": many2one(order["user_id"]),
+        "partner": many2one(order["partner_id"]), "amount_tax": order["amount_tax"],
         "amount_total": order["amount_total"], "amount_paid": order["amount_paid"],
         "amount_return": order["amount_return"],
     }
@@ -136,13 +131,13 @@ async def _one(env: Env, order_id: int) -> dict[str, Any]:
     (order,) = await env[ORDER].read([order_id], ORDER_FIELDS + ["lines", "payment_ids"])
     data = _summary(order)
     data["lines"] = [{
-        "id": line["id"], "product": _m2o(line["product_id"]), "qty": line["qty"],
+        "id": line["id"], "product": many2one(line["product_id"]), "qty": line["qty"],
         "price_unit": line["price_unit"], "discount": line["discount"],
         "subtotal": line["price_subtotal"], "subtotal_incl": line["price_subtotal_incl"],
-        "kitchen_status": line["kitchen_status"], "note": _text(line["customer_note"]),
+        "kitchen_status": line["kitchen_status"], "note": text(line["customer_note"]),
     } for line in await env[LINE].read(sorted(order["lines"]), LINE_FIELDS)]
     data["payments"] = [{
-        "id": payment["id"], "method": _m2o(payment["payment_method_id"]),
+        "id": payment["id"], "method": many2one(payment["payment_method_id"]),
         "amount": payment["amount"], "date": payment["payment_date"],
         "is_change": payment["is_change"],
     } for payment in await env[PAYMENT].read(sorted(order["payment_ids"]), PAYMENT_FIELDS)]
@@ -304,7 +299,7 @@ async def list_orders(request: web.Request) -> web.Response:
 
 async def get_order(request: web.Request) -> web.Response:
     caller = await authenticated(request)
-    order_id = _path_id(request)
+    order_id = path_id(request, "Order")
     return ok(await run_as(request, caller, lambda env: _one(env, order_id)))
 
 
@@ -331,6 +326,12 @@ async def create_order(request: web.Request) -> web.Response:
             # another restaurant's session is unknown here, as one that does not exist
             raise ValidationError(f"Session {session_id} does not exist.",
                                   field_errors={"session_id": "Session does not exist"})
+        partner_id = body.get("partner_id")
+        if partner_id is not None and not await env["res.partner"].exists([partner_id]):
+            # a till's offline queue drops a customer deleted meanwhile (as Odoo does);
+            # a phone online is told (another restaurant's customer: the same answer)
+            raise ValidationError(f"Customer {partner_id} does not exist.",
+                                  field_errors={"partner_id": "Customer does not exist"})
         data: dict[str, Any] = {
             "uid": order["uuid"], "pos_session_id": session_id,
             "creation_date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
@@ -358,7 +359,7 @@ async def create_order(request: web.Request) -> web.Response:
 
 async def pay_order(request: web.Request) -> web.Response:
     caller = await authenticated(request)
-    order_id = _path_id(request)
+    order_id = path_id(request, "Order")
     body = await json_object(request)
     errors: dict[str, str] = {}
     _check_unknown(body, {"payments"}, "", errors)
@@ -387,7 +388,7 @@ ACTIONS = {"cancel": "action_pos_order_cancel", "paid": "action_pos_order_paid",
 
 async def set_status(request: web.Request) -> web.Response:
     caller = await authenticated(request)
-    order_id = _path_id(request)
+    order_id = path_id(request, "Order")
     body = await json_object(request)
     errors: dict[str, str] = {}
     _check_unknown(body, {"status", "kitchen_status"}, "", errors)
@@ -424,7 +425,7 @@ async def set_status(request: web.Request) -> web.Response:
 
 async def add_line(request: web.Request) -> web.Response:
     caller = await authenticated(request)
-    order_id = _path_id(request)
+    order_id = path_id(request, "Order")
     body = await json_object(request)
     errors: dict[str, str] = {}
     vals = _line_values(body, "", errors)
@@ -444,8 +445,8 @@ async def add_line(request: web.Request) -> web.Response:
 
 async def remove_line(request: web.Request) -> web.Response:
     caller = await authenticated(request)
-    order_id = _path_id(request)
-    line_id = _path_id(request, "line_id", "Line")
+    order_id = path_id(request, "Order")
+    line_id = path_id(request, "Line", "line_id")
 
     async def remove(env: Env) -> dict[str, Any]:
         await _found(env, order_id)

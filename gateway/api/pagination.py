@@ -86,6 +86,8 @@ class Listing:
                 errors[name] = "unknown parameter"
             elif len(query.getall(name)) > 1:
                 errors[name] = "given more than once"
+            elif "\x00" in query[name]:      # PostgreSQL refuses NUL in text
+                errors[name] = "must not contain NUL characters"
         values = {name: query[name] for name in known if name in query and name not in errors}
 
         page: Page | None = None

@@ -32,10 +32,11 @@ from aiohttp import web
 from models import security
 from models.base import MAX_ID
 from models.env import Env
-from models.exceptions import AccessError, MissingError, ValidationError
+from models.exceptions import MissingError, ValidationError
 
-from .auth import Caller, authenticated, run_as
-from .body import json_object
+from .auth import Caller, authenticated, authenticated_in, run_as
+from .body import json_object, path_id
+from .shapes import text
 from .envelope import ok
 from .pagination import Listing, contains_any, equals_bool, equals_id, equals_text
 
@@ -71,22 +72,13 @@ WRITABLE = {"name": "name", "list_price": "list_price", "default_code": "default
 
 # -- plumbing ---------------------------------------------------------------------------------
 
-def _path_id(request: web.Request) -> int:
-    value = int(request.match_info["id"])   # the route allows digits only
-    if not 0 < value <= MAX_ID:
-        raise MissingError("Product not found")
-    return value
 
 
 async def _manager(request: web.Request) -> Caller:
-    caller = await authenticated(request)
-    if not caller.user.has_group(security.POS_MANAGER):
-        raise AccessError("Only managers of the restaurant may change its products")
-    return caller
+    return await authenticated_in(request, security.POS_MANAGER,
+                                  "Only managers of the restaurant may change its products")
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 async def _shape(env: Env, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -96,11 +88,11 @@ async def _shape(env: Env, records: list[dict[str, Any]]) -> list[dict[str, Any]
              for tax in await env[TAX].read(tax_ids, ["name", "amount", "price_include"])}
     return [{
         "id": record["id"], "name": record["name"], "display_name": record["display_name"],
-        "default_code": _text(record["default_code"]), "barcode": _text(record["barcode"]),
+        "default_code": text(record["default_code"]), "barcode": text(record["barcode"]),
         "list_price": record["list_price"], "category_ids": record["pos_categ_ids"],
         "taxes": [taxes[tax] for tax in record["taxes_id"] if tax in taxes],
         "available_in_pos": record["available_in_pos"], "type": record["type"],
-        "uom_name": _text(record["uom_name"]), "active": record["active"],
+        "uom_name": text(record["uom_name"]), "active": record["active"],
     } for record in records]
 
 
@@ -127,13 +119,15 @@ async def list_products(request: web.Request) -> web.Response:
 
 async def get_product(request: web.Request) -> web.Response:
     caller = await authenticated(request)
-    product_id = _path_id(request)
+    product_id = path_id(request, "Product")
     return ok(await run_as(request, caller, lambda env: _one(env, product_id)))
 
 
 async def product_by_barcode(request: web.Request) -> web.Response:
     caller = await authenticated(request)
     code = request.match_info["code"]
+    if "\x00" in code:        # no barcode has one (and PostgreSQL refuses NUL in text)
+        raise MissingError("No product with this barcode")
 
     async def fetch(env: Env) -> list[dict[str, Any]]:
         return await _shape(env, await env[PRODUCT].search_read(
@@ -197,7 +191,7 @@ async def mobile_products(request: web.Request) -> web.StreamResponse:
         return [{
             "id": p["id"], "name": p["name"], "price": p["list_price"],
             "category_id": p["pos_categ_ids"][0] if p["pos_categ_ids"] else None,
-            "barcode": _text(p["barcode"]),
+            "barcode": text(p["barcode"]),
             "image_urls": {size: f"/web/image/product.product/{p['id']}/{size}"
                            for size in IMAGE_SIZES},
         } for p in await env[PRODUCT].search_read(
@@ -308,7 +302,7 @@ async def create_product(request: web.Request) -> web.Response:
 
 async def update_product(request: web.Request) -> web.Response:
     caller = await _manager(request)
-    product_id = _path_id(request)
+    product_id = path_id(request, "Product")
     body = await json_object(request)
 
     async def update(env: Env) -> dict[str, Any]:
@@ -322,7 +316,7 @@ async def update_product(request: web.Request) -> web.Response:
 
 async def archive_product(request: web.Request) -> web.Response:
     caller = await _manager(request)
-    product_id = _path_id(request)
+    product_id = path_id(request, "Product")
 
     async def archive(env: Env) -> dict[str, Any]:
         await _one(env, product_id)
