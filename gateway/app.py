@@ -18,7 +18,7 @@ from rpc.routes import add_routes
 from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
 from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid, setup_cors,
-                  make_rate_limits, security_headers)
+                  make_rate_limits, security_headers, spec_bytes)
 from .config import Config
 from .keys import BACKEND, CONFIG, SESSIONS
 from .periodic import every
@@ -121,6 +121,7 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     add_routes(app)
     app.router.add_get("/web/health", health)
     add_api_routes(app)
+    spec_bytes()    # a broken OpenAPI fragment stops the start, naming the files
     setup_cors(app, config.cors_origins, config.cors_allow_credentials, config.cors_max_age)
     app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(_database)

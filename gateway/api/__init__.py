@@ -10,9 +10,10 @@ from .auth import bearer_uid
 from .cors import setup_cors
 from .errors import api_errors
 from .headers import security_headers
+from .openapi import spec_bytes
 from .rate_limit import make_rate_limits
 from .routes import add_api_routes
 from .tokens import TOKENS, TokenService
 
 __all__ = ["bearer_uid", "api_errors", "security_headers", "add_api_routes", "TOKENS",
-           "TokenService", "make_rate_limits", "setup_cors"]
+           "TokenService", "make_rate_limits", "setup_cors", "spec_bytes"]
