@@ -9,7 +9,8 @@ An order is rung up in an open session (``pos.session``) of a till
 
 Nothing else is allowed; :meth:`PosOrder._set_state` is the one place a
 state changes, and :meth:`PosOrder._mark_paid` the one place an order
-becomes paid (the stock of the sold products follows it there). Totals are
+becomes paid (the stock of the sold products and the customer's loyalty
+points follow it there). Totals are
 never taken from a client: lines are checked (the product is on this
 restaurant's menu and sold in the POS, the price is the menu price unless
 the user may change prices, the discount is a percentage, refunds return
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import peewee
 
-from . import bus, pos_taxes, security, stock
+from . import bus, loyalty, pos_taxes, security, stock
 from . import fields as F
 from .api import public
 from .audit import batched
@@ -480,6 +481,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
                 "amount_paid": float(amount_paid), "amount_return": float(amount_return),
             }, roles=PAYMENT_ROLES)
         await stock.apply_paid_orders(env, ids)
+        await loyalty.apply_paid_orders(env, ids)      # points earned, or taken back by a refund
 
     @classmethod
     async def _settle(cls, env: "Env", order_id: int, name: str, till: "Till") -> bool:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from . import fields as F
 from .api import public
 from .base import BaseModel
+from .domain.compile import _and
+from .exceptions import Conflict
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
@@ -62,6 +64,31 @@ class ResPartner(BaseModel):
         if env.user is not None and env.user.partner_id:
             rule = ["|", ("id", "=", env.user.partner_id)] + rule
         return rule
+
+    #: A restaurant's customers: its own contacts that are not its staff. Shared contacts
+    #: (no company: Odoo's shared address book, the platforms' partners) are left out,
+    #: because every restaurant sees them and one restaurant's edit or archive would
+    #: change them for all (loyalty is per restaurant too); the staff's own partners
+    #: belong to their user.
+    CUSTOMER_DOMAIN: list[Any] = [("company_id", "!=", False), ("user_ids", "=", False)]
+
+    @classmethod
+    async def _check_email_free(cls, env: "Env", email: str | None,
+                                partner_id: int | None = None) -> None:
+        """Conflict (409) if another active customer the caller sees has this email,
+        compared without case. Archived customers do not block: they keep their history.
+
+        Not a database constraint (it is case-insensitive, per restaurant and for active
+        customers only), so two concurrent creations may both pass: a duplicate is a
+        nuisance, not a corruption."""
+        if not email:
+            return
+        domain = cls.CUSTOMER_DOMAIN + ([("id", "!=", partner_id)] if partner_id else [])
+        clash = await env.cr.first(cls.select(cls.id).where(_and([
+            fn.LOWER(cls.email) == email.lower(), cls._where(env, domain)])).limit(1))
+        if clash:
+            raise Conflict("Another customer of this restaurant has this email.",
+                           field_errors={"email": "already used by another customer"})
 
     @classmethod
     async def _recompute_complete_name(cls, env: "Env", ids: list[int]) -> None:
