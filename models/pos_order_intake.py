@@ -31,6 +31,7 @@ from . import security
 from .api import public
 from .audit import batched
 from .base import now_utc
+from .business_hours import check_open_for_orders
 from .exceptions import ConcurrencyError, MissingError, ValidationError
 from .pos_till import Till
 from .restaurant import refresh_table_status
@@ -118,6 +119,8 @@ class PosOrderIntakeMixin:
             (cls.company_id == till.company_id) & (cls.uuid == intake.uuid)))
         if existing is not None and existing[1] != "draft":
             return existing[0]       # recorded and closed: a resend changes nothing
+        if existing is None:
+            await check_open_for_orders(env, till.company_id)
         header = await intake.header(env, till)
         replaced: dict[str, Any] = {}
         if existing is not None and intake.replace_lines:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import fields as F
 from .base import BaseModel
+from .business_hours import BusinessHoursCompany
 from .platform import PlatformCompany
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,7 +39,7 @@ class ResCountry(BaseModel):
     currency_id = F.Many2one("res.currency", "Currency")
 
 
-class ResCompany(PlatformCompany, BaseModel):
+class ResCompany(PlatformCompany, BusinessHoursCompany, BaseModel):
     _name = "res.company"
     _affects_access = True
     _audit = True
@@ -73,6 +74,17 @@ class ResCompany(PlatformCompany, BaseModel):
     reservation_lead_minutes = F.Integer(
         "Reserved Ahead (minutes)", default=60,
         help="How long before a confirmed reservation starts its table shows as reserved.")
+    # Odoo keeps a time zone on partners and users only; a restaurant's business hours
+    # (models/business_hours.py) need the restaurant's own.
+    tz = F.Char("Timezone", help="IANA time zone of the restaurant (Europe/Rome); UTC when "
+                                 "unset.")
+    # both set by set_business_hours only (models/business_hours.py)
+    business_hours = F.Text("Business Hours", readonly=True, copy=False,
+                            help="JSON [[weekday, open minute, close minute], ...] in the "
+                                 "restaurant's time zone.")
+    refuse_orders_outside_hours = F.Boolean(
+        "Refuse Orders When Closed", default=False, readonly=True,
+        help="Refuse new orders placed outside the business hours.")
 
     @classmethod
     def _record_rule(cls, env: "Env") -> list[Any]:
