@@ -4,13 +4,19 @@ What counts: orders in ``paid``, ``done`` or ``invoiced`` (money changed
 hands); drafts and cancelled orders never do. A *refund* is a counted order
 whose total is negative (the POS refunds by selling negative quantities).
 
-Time zones: dates are **UTC** calendar days, as every datetime is stored.
-``date_from``/``date_to`` select ``[date_from 00:00:00, date_to + 1 day)``
-in UTC, and hours are UTC hours. A restaurant in Brussels sees its evening
-service of 23:30 local time (22:30 UTC in winter) on the same day, but one
-at 00:30 local time on the previous UTC day; a caller who needs local days
-shifts the range itself. UTC is what read_group buckets by as well
-(models/read_group.py), so the report and the dashboards agree.
+Time zones: dates are the restaurant's **local** calendar days. The
+restaurant's zone is its own ``res.company.tz`` (the one its business hours
+use), else its partner's ``tz`` (where Odoo keeps it), else the caller's
+(``res.users.tz``; every demo user carries their platform's zone), else UTC
+(:func:`company_zones`).
+``date_from``/``date_to`` select ``[date_from 00:00, date_to + 1 day 00:00)``
+local time, turned into UTC instants (datetimes are stored in UTC), and the
+days and hours of the breakdowns are local too: the database shifts each
+``date_order`` by the zone's offset in force at that instant (a ``CASE`` over
+the daylight-saving transitions inside the range, :func:`local_expr`), so a
+service at 00:30 local time counts on the local day on both backends, and
+the Odoo front and the REST API answer the same days. (read_group still
+buckets in UTC: models/read_group.py.)
 
 Money is exact: the database sums whole cents (``SUM(ROUND(x * 100))``, an
 integer sum on both backends) and Python divides by 100 in ``Decimal``;
@@ -22,6 +28,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import peewee
 from peewee import SQL, NodeList, fn
@@ -51,17 +58,106 @@ def _wrap(before: str, node: Any, after: str) -> Any:
 
 
 def day_expr(kind: str, column: Any) -> Any:
-    """The UTC day of a datetime column, as text 'YYYY-MM-DD' on both backends."""
+    """The day of a datetime expression, as text 'YYYY-MM-DD' on both backends."""
     if kind == "postgresql":
         return _wrap("to_char(", column, ", 'YYYY-MM-DD')")
     return _wrap("date(", column, ")")
 
 
 def hour_expr(kind: str, column: Any) -> Any:
-    """The UTC hour (0-23) of a datetime column, as an integer."""
+    """The hour (0-23) of a datetime expression, as an integer."""
     if kind == "postgresql":
         return _wrap("CAST(EXTRACT(HOUR FROM ", column, ") AS INTEGER)")
     return _wrap("CAST(strftime('%H', ", column, ") AS INTEGER)")
+
+
+def _shifted(kind: str, column: Any, seconds: int) -> Any:
+    if not seconds:
+        return column
+    if kind == "postgresql":
+        return _wrap("(", column, f" + interval '{seconds} seconds')")
+    return _wrap("datetime(", column, f", '{seconds:+d} seconds')")
+
+
+def offsets(zone: dt.tzinfo, start: str, stop: str) -> list[tuple[str, int]]:
+    """The zone's UTC offsets (seconds) over ``[start, stop)`` (UTC instants): the
+    first with an empty boundary, then each transition with the UTC instant it
+    starts at. A transition is found by bisecting the day it falls in."""
+    def offset(moment: dt.datetime) -> int:
+        delta = moment.replace(tzinfo=dt.timezone.utc).astimezone(zone).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    low = dt.datetime.fromisoformat(start)
+    end = dt.datetime.fromisoformat(stop)
+    result = [("", offset(low))]
+    while low < end:
+        high = min(low + dt.timedelta(days=1), end)
+        if offset(high) != offset(low):
+            a, b = low, high            # offset(a) != offset(b): the change is in (a, b]
+            while b - a > dt.timedelta(seconds=1):
+                middle = a + (b - a) / 2
+                middle = middle.replace(microsecond=0)
+                if offset(middle) == offset(a):
+                    a = middle
+                else:
+                    b = middle
+            if b < end:
+                result.append((b.isoformat(sep=" "), offset(b)))
+        low = high
+    return result
+
+
+def local_expr(kind: str, column: Any, zone: dt.tzinfo, start: str, stop: str) -> Any:
+    """A UTC datetime column as local time of ``zone``, for rows in ``[start, stop)``.
+
+    Constant SQL text (the offsets and instants are ours, not the client's),
+    so a GROUP BY over it matches its SELECT twin on PostgreSQL."""
+    spans = offsets(zone, start, stop)
+    if len(spans) == 1:
+        return _shifted(kind, column, spans[0][1])
+    parts: list[Any] = [SQL("CASE")]
+    for (_, seconds), (boundary, _next) in zip(spans, spans[1:]):
+        parts += [SQL("WHEN"), column, SQL(f"< '{boundary}' THEN"),
+                  _shifted(kind, column, seconds)]
+    parts += [SQL("ELSE"), _shifted(kind, column, spans[-1][1]), SQL("END")]
+    return NodeList(parts)
+
+
+def zone_named(name: Any) -> dt.tzinfo:
+    if isinstance(name, str) and name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return dt.timezone.utc
+
+
+def zone_name(zone: dt.tzinfo) -> str:
+    return getattr(zone, "key", None) or "UTC"
+
+
+async def company_zones(env: "Env", company_ids: list[int]) -> dict[int, dt.tzinfo]:
+    """Each restaurant's zone: its own, else its partner's, else the caller's, else UTC."""
+    companies = env.registry["res.company"]
+    partners = env.registry["res.partner"]
+    rows = await env.cr.rows(
+        companies.select(companies.id, peewee.fn.COALESCE(companies.tz, partners.tz))
+        .join(partners, peewee.JOIN.LEFT_OUTER, on=(partners.id == companies.partner_id))
+        .where(companies.id.in_(list(company_ids) or [0])))
+    fallback = zone_named(env.user.tz if env.user is not None else env.context.get("tz"))
+    found = {company_id: zone_named(tz) if tz else fallback for company_id, tz in rows}
+    return {company_id: found.get(company_id, fallback) for company_id in company_ids}
+
+
+def local_today(zone: dt.tzinfo) -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).astimezone(zone).date()
+
+
+def utc_instant(day: dt.date, zone: dt.tzinfo) -> str:
+    """The UTC instant (stored format) at which local ``day`` begins in ``zone``."""
+    local = dt.datetime.combine(day, dt.time(0, 0))
+    utc = local.replace(tzinfo=zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(sep=" ")
 
 
 def cents_sum(column: Any) -> Any:
@@ -104,15 +200,15 @@ def parse_day(value: Any, name: str) -> dt.date:
         raise ValueError(f"Invalid {name} {value!r}: expected a date 'YYYY-MM-DD'") from None
 
 
-def day_range(date_from: Any, date_to: Any) -> tuple[dt.date, dt.date, str, str]:
-    """(first day, last day, first UTC instant, instant after the last day)."""
+def day_range(date_from: Any, date_to: Any,
+              zone: dt.tzinfo = dt.timezone.utc) -> tuple[dt.date, dt.date, str, str]:
+    """(first day, last day, UTC instant the first local day starts, UTC instant after
+    the last local day)."""
     first = parse_day(date_from, "date_from")
     last = parse_day(date_to, "date_to") if date_to not in (None, False) else first
     if last < first:
         raise ValueError(f"date_to {date_to!r} is before date_from {date_from!r}")
-    start = f"{first.isoformat()} 00:00:00"
-    stop = f"{(last + dt.timedelta(days=1)).isoformat()} 00:00:00"
-    return first, last, start, stop
+    return first, last, utc_instant(first, zone), utc_instant(last + dt.timedelta(days=1), zone)
 
 
 def check_companies(env: "Env", company_ids: list[Any]) -> list[int]:
@@ -140,7 +236,7 @@ def counted_orders(env: "Env", company_ids: list[int], start: str, stop: str) ->
 # ---------------------------------------------------------------------------
 
 class PosReportSales(BaseModel):
-    """Sales figures of one restaurant over a range of UTC days."""
+    """Sales figures of one restaurant over a range of its local days."""
 
     _name = "pos.report.sales"
     _description = "Point of Sale Sales Report"
@@ -172,8 +268,11 @@ class PosReportSales(BaseModel):
         (company_id,) = check_companies(env, [company_id])
         if isinstance(top, bool) or not isinstance(top, int) or top < 0:
             raise ValueError(f"Invalid top {top!r}")
-        first, last, start, stop = day_range(date_from, date_to)
+        zone = (await company_zones(env, [company_id]))[company_id]
+        first, last, start, stop = day_range(date_from, date_to, zone)
         where = counted_orders(env, [company_id], start, stop)
+        local = local_expr(env.dialect_kind, env.registry["pos.order"].date_order,
+                           zone, start, stop)
         su = env.sudo()
         company = await su["res.company"].read([company_id], ["name", "currency_id"])
         if not company:
@@ -181,9 +280,10 @@ class PosReportSales(BaseModel):
         report: dict[str, Any] = {
             "company_id": company_id, "company_name": company[0]["name"],
             "currency": company[0]["currency_id"][1] if company[0]["currency_id"] else False,
-            "date_from": first.isoformat(), "date_to": last.isoformat(), "timezone": "UTC",
+            "date_from": first.isoformat(), "date_to": last.isoformat(),
+            "timezone": zone_name(zone),
         }
-        report.update(await cls._order_figures(env, where))
+        report.update(await cls._order_figures(env, where, local))
         report["by_payment_method"] = await cls._payment_figures(env, where)
         products = await cls._product_figures(env, where)
         report["by_category"] = await cls._category_figures(env, products)
@@ -194,10 +294,11 @@ class PosReportSales(BaseModel):
 
     # -- orders: totals, days, hours, employees (one grouped query) -------------------
     @classmethod
-    async def _order_figures(cls, env: "Env", where: Any) -> dict[str, Any]:
+    async def _order_figures(cls, env: "Env", where: Any, local: Any) -> dict[str, Any]:
+        """``local``: ``date_order`` in the restaurant's time (:func:`local_expr`)."""
         order = env.registry["pos.order"]
         kind = env.dialect_kind
-        keys = [day_expr(kind, order.date_order), hour_expr(kind, order.date_order),
+        keys = [day_expr(kind, local), hour_expr(kind, local),
                 order.user_id, refund_flag(order.amount_total)]
         query = (order.select(*keys, fn.COUNT(order.id), cents_sum(order.amount_total),
                               cents_sum(order.amount_tax))

@@ -244,6 +244,9 @@ async def sales(orm: Any, world: World) -> World:
                  for key in ("bistro", "sushi", "taco")}
         for index, (key, when, state, lines) in enumerate(SALES):
             await make_order(env, shops[key], when, state, lines, tag=f"C{index}")
+        # earnings count each restaurant's local days: UTC here, as the expected sums
+        await env["res.company"].write(
+            [world.companies[key] for key in ("bistro", "sushi", "taco", "closed")], {"tz": "UTC"})
         for key, rate in RATES.items():
             await env["res.company"].write([world.companies[key]],
                                            {"commission_rate": float(rate)})

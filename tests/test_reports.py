@@ -163,6 +163,8 @@ async def scenario(orm: Any) -> Scenario:
     async def build(env: Any) -> Scenario:
         bistro = await make_shop(env, "bistro")
         sushi = await make_shop(env, "sushi")
+        # the reports count the restaurant's local days: UTC here, as the expected sums
+        await env["res.company"].write([bistro.company, sushi.company], {"tz": "UTC"})
         orders = {}
         for tag, when, state, lines, payments, user in SCENARIO:
             orders[tag] = await make_order(env, bistro, when, state, lines, payments, user, tag)
@@ -361,6 +363,7 @@ async def test_daily_sales_on_the_demo_orders(orm: Any) -> None:
     first = (today - dt.timedelta(days=61)).isoformat()
     company = await orm.run(lambda env: env["ir.model.data"]._xmlid_to_res_id(
         "gateway_demo.restaurant_bistro"))
+    await orm.run(lambda env: env["res.company"].write([company], {"tz": "UTC"}))  # UTC days
     got = await report(orm, "manager", first, today.isoformat())
     assert got["order_count"] > 0
     assert got == await expected_report(orm, company, first, today.isoformat())
