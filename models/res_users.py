@@ -12,9 +12,11 @@ import asyncio
 import functools
 import hashlib
 import secrets
+import zoneinfo
 from typing import TYPE_CHECKING, Any
 
 import bcrypt
+import orjson
 import peewee
 
 from . import access_version, security
@@ -31,6 +33,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
 
 DEFAULT_BCRYPT_ROUNDS = 12
+#: The languages the gateway serves (what ``get_lang_list``/``list_lang`` answer Odoo clients).
+LANGUAGES: dict[str, str] = {"en_US": "English (US)"}
+#: Notification settings a user may choose, with their defaults.
+NOTIFICATIONS: dict[str, bool] = {"order_ready": True, "low_stock": True,
+                                  "new_reservation": True, "daily_report": False}
+
+
+@functools.cache
+def timezones() -> frozenset[str]:
+    """IANA names as zoneinfo knows them (a directory walk: once per process)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 #: Compared against when the login is unknown, so both cases cost the same.
 _DUMMY_HASH = bcrypt.hashpw(b"dummy", bcrypt.gensalt(4))
 
@@ -108,10 +123,87 @@ class ResUsers(CompanySwitch, BaseModel):
     share = F.Boolean("Share User", default=False, readonly=True,
                       help="External user with limited access")
     login_date = F.Datetime("Latest authentication", readonly=True)
+    notification_settings = F.Text(
+        "Notification Settings", readonly=True,
+        help="JSON object of the notifications the user chose (set_preferences).")
 
     @classmethod
     def _record_rule(cls, env: "Env") -> list[Any]:
         return ["|", ("id", "=", env.uid), ("company_ids", "in", list(env.companies))]
+
+    # -- preferences (the caller's own, never another user's) ------------------------
+    @classmethod
+    def _notifications(cls, text: Any) -> dict[str, bool]:
+        """The stored settings over the defaults (a setting added later gets its default)."""
+        try:
+            stored = orjson.loads(text) if isinstance(text, str) and text else {}
+        except orjson.JSONDecodeError:
+            stored = {}
+        return {name: bool(stored.get(name, default)) if isinstance(stored, dict) else default
+                for name, default in NOTIFICATIONS.items()}
+
+    @public("model", readonly=True)
+    async def get_preferences(cls, env: "Env") -> dict[str, Any]:
+        """The caller's language, timezone and notification settings."""
+        if env.user is None:
+            raise ValueError("Preferences belong to a user")
+        row = await env.cr.first(cls.select(cls.lang, cls.tz, cls.notification_settings)
+                                 .where(cls.id == env.uid))
+        if row is None:
+            raise ValueError("Preferences belong to a user")
+        return {"lang": row[0] or "en_US", "tz": row[1] or None,
+                "notifications": cls._notifications(row[2])}
+
+    @public("model")
+    async def set_preferences(cls, env: "Env", vals: Any) -> dict[str, Any]:
+        """Change the caller's preferences: ``lang`` (a language served here), ``tz``
+        (an IANA name), ``notifications`` (some of ``NOTIFICATIONS``, booleans).
+        A ValidationError names every bad field (``notifications.<name>`` for one setting)."""
+        if env.user is None:
+            raise ValueError("Preferences belong to a user")
+        if not isinstance(vals, dict):
+            raise ValidationError("Preferences must be an object",
+                                  field_errors={"body": "must be an object"})
+        errors: dict[str, str] = {}
+        for name in vals:
+            if name not in ("lang", "tz", "notifications"):
+                errors[str(name)] = "unknown field"
+        if not vals:
+            errors["body"] = "no field given"
+        write: dict[str, Any] = {}
+        if "lang" in vals:
+            if not isinstance(vals["lang"], str) or vals["lang"] not in LANGUAGES:
+                errors["lang"] = f"must be one of {', '.join(sorted(LANGUAGES))}"
+            else:
+                write["lang"] = vals["lang"]
+        if "tz" in vals:
+            tz = vals["tz"]
+            if not isinstance(tz, str) or tz not in timezones():
+                errors["tz"] = "must be an IANA time zone name, e.g. Europe/Brussels"
+            else:
+                write["tz"] = tz
+        if "notifications" in vals:
+            wanted = vals["notifications"]
+            if not isinstance(wanted, dict):
+                errors["notifications"] = "must be an object of booleans"
+            else:
+                for name, value in wanted.items():
+                    if name not in NOTIFICATIONS:
+                        errors[f"notifications.{name}"] = (
+                            f"unknown setting (known: {', '.join(NOTIFICATIONS)})")
+                    elif not isinstance(value, bool):
+                        errors[f"notifications.{name}"] = "must be a boolean"
+        if errors:
+            raise ValidationError("Invalid preferences: " + ", ".join(sorted(errors)),
+                                  field_errors=errors)
+        if "notifications" in vals:
+            row = await env.cr.first(cls.select(cls.notification_settings)
+                                     .where(cls.id == env.uid))
+            current = cls._notifications(row[0] if row else None)
+            current.update(vals["notifications"])
+            write["notification_settings"] = orjson.dumps(current).decode()
+        await env.sudo()["res.users"].write([env.uid], write)
+        return await cls.get_preferences(env)
 
     # -- writes ------------------------------------------------------------
     @classmethod
