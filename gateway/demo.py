@@ -4,7 +4,8 @@
 (Antwerp), whose menus are priced tax included as in Belgium; "Harbour
 Dining Co." owns Pizzeria Porto (Rotterdam), priced tax excluded, with a
 bottle deposit as a second tax on bottled drinks. Each restaurant has a
-manager, waiters, a kitchen account and an owner above it; 200 products
+manager, waiters, a kitchen account and an owner above it; Bistro Centrale's
+customers collect loyalty points; 200 products
 over the three menus, some bottled drinks counted in stock with a low-stock
 threshold.
 
@@ -119,6 +120,10 @@ TODAY_ORDERS = 24
 #: Busy days get more orders (Monday is 0).
 DAY_WEIGHT = (0.8, 0.8, 0.9, 1.0, 1.4, 1.6, 1.2)
 BOTTLE_DEPOSIT = Decimal("0.15")
+#: The POS PIN of every demo staff member of a restaurant (models/staff_pin.py).
+STAFF_PIN = "1234"
+#: Restaurants with a loyalty program: (points per currency unit, rounding).
+LOYALTY = {"bistro": (1.0, "down")}
 
 Progress = Callable[[str, int, int], None]
 
@@ -212,6 +217,7 @@ async def load(env: Env, progress: Progress | None = None, days: int = DEFAULT_D
     await _floors(env, shops, rng)
     advance("customers")
     await _customers(env, shops)
+    await _loyalty(env, shops)
     advance("stock")
     await _stock(env, shops, rng)
 
@@ -241,7 +247,7 @@ async def _companies(env: Env) -> tuple[dict[str, int], dict[str, Shop]]:
         country = await data._xmlid_to_res_id(f"base.{spec.country}")
         platforms[spec.key] = await env["res.company"].create({
             "name": spec.name, "is_platform": True, "currency_id": eur, "country_id": country,
-            "email": spec.email})
+            "email": spec.email, "tz": spec.tz})
         await data._set_xmlid("gateway_demo.platform" if spec.key == "platform"
                               else f"gateway_demo.platform_{spec.key}", "res.company",
                               platforms[spec.key])
@@ -250,7 +256,7 @@ async def _companies(env: Env) -> tuple[dict[str, int], dict[str, Shop]]:
                 "name": restaurant.name, "parent_id": platforms[spec.key], "currency_id": eur,
                 "country_id": await data._xmlid_to_res_id(f"base.{restaurant.country}"),
                 "city": restaurant.city, "street": restaurant.street, "phone": restaurant.phone,
-                "commission_rate": restaurant.commission_rate})
+                "commission_rate": restaurant.commission_rate, "tz": spec.tz})
             await data._set_xmlid(f"gateway_demo.restaurant_{restaurant.key}", "res.company",
                                   company)
             shops[restaurant.key] = Shop(restaurant, company, restaurant.key.upper())
@@ -281,6 +287,7 @@ async def _staff(env: Env, platforms: dict[str, int], shops: dict[str, Shop]) ->
             "company_id": company, "company_ids": [(6, 0, companies)],
             "groups_id": [(6, 0, [groups[g] for g in ROLE_GROUPS[demo.role]])]})
         if demo.restaurant in shops:
+            await env["res.users.pos.pin"]._set_pin(uid, STAFF_PIN)
             shop = shops[demo.restaurant]
             if demo.role == "cashier / waiter":
                 shop.waiters.append(await _user_env(env, uid, shop.company))
@@ -385,6 +392,16 @@ async def _customers(env: Env, shops: dict[str, Shop]) -> None:
                 "name": name, "email": f"{name.lower().replace(' ', '.')}@mail.example",
                 "phone": f"+32 470 {index:02d} {shop.company:02d} {index * 7 % 100:02d}",
                 "company_id": shop.company, "city": shop.spec.city}))
+
+
+async def _loyalty(env: Env, shops: dict[str, Shop]) -> None:
+    """Bistro Centrale runs a loyalty program (set before the sales, which earn points
+    through the real payment path); Sushi Koi and Pizzeria Porto do not."""
+    for key, (rate, rounding) in LOYALTY.items():
+        shop = shops[key]
+        await env.with_context(allowed_company_ids=[shop.company])["loyalty.program"].create({
+            "name": f"{shop.spec.name} points", "company_id": shop.company,
+            "points_per_unit": rate, "rounding": rounding})
 
 
 async def _stock(env: Env, shops: dict[str, Shop], rng: random.Random) -> None:

@@ -12,8 +12,10 @@ from .access_version import AccessVersion
 from .audit import AuditLog
 from .auth_token import ResUsersAuthToken
 from .bus import BusBus
+from .feature_flag import GatewayFeatureFlag
 from .http_session import HttpSession
 from .ir_model import IrModel, IrModelData
+from .loyalty import LoyaltyCard, LoyaltyMove, LoyaltyProgram
 from .pos_config import PosConfig, PosPaymentMethod
 from .pos_order import PosOrder, PosOrderLine, PosPayment
 from .pos_session import PosSession
@@ -24,16 +26,18 @@ from .res_company import ResCompany, ResCountry, ResCurrency
 from .res_partner import ResPartner
 from .res_users import ResGroups, ResUsers, ResUsersApikeys
 from .restaurant import RestaurantFloor, RestaurantReservation, RestaurantTable
+from .staff_pin import ResUsersPosPin
 from .stock import StockMove, StockQuant
 
 MODELS: list[type] = [
     ResCurrency, ResCountry, ResCompany, ResPartner, ResGroups, ResUsers, ResUsersApikeys,
-    ResUsersAuthToken, IrModel, IrModelData,
+    ResUsersAuthToken, ResUsersPosPin, IrModel, IrModelData,
     ProductCategory, PosCategory, AccountTax, ProductProduct,
     PosPaymentMethod, PosConfig, PosSession, PosOrder, PosOrderLine, PosPayment,
     RestaurantFloor, RestaurantTable, RestaurantReservation,
     StockQuant, StockMove,
-    AuditLog, PosReportSales,
+    LoyaltyProgram, LoyaltyCard, LoyaltyMove,
+    AuditLog, PosReportSales, GatewayFeatureFlag,
 ]
 
 #: Tables that are not Odoo models but share the schema.

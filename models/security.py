@@ -105,6 +105,14 @@ ACCESS: dict[str, dict[str, str]] = {
     "audit.log": {POS_MANAGER: "r"},
     "pos.report.sales": {POS_MANAGER: "r"},
     "ir.model.data": {USER: "r"},
+    # Effective flags are the platform's overridden by the restaurant's; who may write
+    # which is the model's check (restaurant managers, platform owners).
+    "gateway.feature.flag": {USER: "r", POS_MANAGER: "rwcu"},
+    # Balances and moves are written by models/loyalty.py only (as the superuser, naming
+    # the cashier or manager as author); a manager's adjustment needs write on cards.
+    "loyalty.program": {USER: "r", POS_MANAGER: "rwc"},
+    "loyalty.card": {POS_USER: "r", POS_MANAGER: "rw"},
+    "loyalty.move": {POS_USER: "r"},
 }
 
 _VERB = {READ: "access", WRITE: "modify", CREATE: "create", UNLINK: "delete"}

@@ -51,6 +51,7 @@ MODELS = [
     "pos.payment.method", "pos.category", "product.product", "account.tax", "res.partner",
     "restaurant.floor", "restaurant.table", "restaurant.reservation", "stock.quant",
     "stock.move", "audit.log", "res.users", "res.company",
+    "loyalty.program", "loyalty.card", "loyalty.move", "gateway.feature.flag",
 ]
 
 #: What A's users try to write on B's record: plain values, and read-only ones (the
@@ -74,10 +75,15 @@ WRITES: dict[str, list[dict[str, Any]]] = {
     "audit.log": [{"new_values": "{}"}],
     "res.users": [{"name": "tampered"}, {"password": "taken-over"}],
     "res.company": [{"name": "tampered"}, {"commission_rate": 0}],
+    "loyalty.program": [{"enabled": False}, {"points_per_unit": 100}],
+    "loyalty.card": [{"points": 999}],
+    "loyalty.move": [{"points": 999}],
+    "gateway.feature.flag": [{"enabled": False}, {"value": "\"tampered\""}],
 }
 #: B's staff write the first of those values back as a control (where their role may):
 #: not a payment (nobody edits one) nor the read-only quant/move/log.
-NO_WRITE_CONTROL = {"pos.payment", "stock.quant", "stock.move", "audit.log"}
+NO_WRITE_CONTROL = {"pos.payment", "stock.quant", "stock.move", "audit.log", "loyalty.card",
+                    "loyalty.move"}
 
 USERS_OF_A = ("waiter", "manager")
 #: The same role in restaurant B, for the positive controls.
@@ -188,6 +194,15 @@ async def world(orm: Any) -> World:
         "table_id": b.table, "name": "Tenancy Guest", "phone": "+32 470 99 99 99",
         "covers": 2, "start_datetime": f"{FAR} 19:00:00", "end_datetime": f"{FAR} 21:00:00"}),
         login="sushi.waiter")
+    # B's loyalty program with a customer's points, and a flag of B's own, as B's manager sets them
+
+    async def b_loyalty_and_flag(env: Any) -> None:
+        await env["loyalty.program"].create({"company_id": b_id, "points_per_unit": 1.0})
+        customer = await _one(env, "res.partner", [("company_id", "=", b_id),
+                                                   ("user_ids", "=", False)])
+        await env["loyalty.card"].adjust(customer, 10, "welcome")
+        await env["gateway.feature.flag"].set_flag("kitchen.auto_print", True)
+    await orm.run(b_loyalty_and_flag, login="sushi.manager")
 
     async def records(env: Any) -> tuple[dict[str, int], dict[str, int], list[str]]:
         found: dict[str, dict[str, int]] = {}
@@ -215,6 +230,9 @@ async def world(orm: Any) -> World:
             "stock.move": await _one(env, "stock.move", [("company_id", "=", b.company),
                                                          ("product_id", "=", b.stored)]),
             "audit.log": await _one(env, "audit.log", [("company_id", "=", b.company)]),
+            **{model: await _one(env, model, [("company_id", "=", b.company)])
+               for model in ("loyalty.program", "loyalty.card", "loyalty.move",
+                             "gateway.feature.flag")},
         })
         # what would give B away in an answer to A: names of B's records that A does not share
         a_names = set()
@@ -557,6 +575,14 @@ def _refusals(w: World) -> list[tuple[str, str, str, tuple, dict[str, Any], str,
         message=on(b.company))
     add("manager", "pos.order", "read_group", ([], ["amount_total:sum"], ["company_id"]),
         {"context": {"allowed_company_ids": [b.company]}}, message=COMPANIES_REFUSED)
+    # -- loyalty and feature flags: B's customer's points, B's flags
+    b_customer = b.records["res.partner"]
+    for login in ("waiter", "manager"):
+        add(login, "loyalty.card", "get_loyalty", (b_customer,), message=on(b_customer))
+        add(login, "loyalty.card", "adjust", (b_customer, 5, "gift"),
+            message=on(b_customer) if login == "manager" else NO_RIGHT)
+        add(login, "gateway.feature.flag", "set_flag", ("kitchen.auto_print", False),
+            {"context": {"allowed_company_ids": [b.company]}}, message=COMPANIES_REFUSED)
 
     # -- links from A's records to B's: the ORM's refusal of a link to a record the
     #    caller cannot see (docs/decisions.md), whatever the path

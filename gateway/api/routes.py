@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import (auth_routes, customers, flags, health, openapi, orders, platform, products,
-               reports, restaurants, tables)
+from . import (auth_routes, customers, flags, health, openapi, orders, pin_routes, platform,
+               products, reports, restaurants, tables)
 from .envelope import PREFIX
 
 ROUTES: list[tuple[str, str, object]] = [
@@ -16,6 +16,10 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", f"{PREFIX}/auth/me", auth_routes.me),
     ("GET", f"{PREFIX}/auth/sessions", auth_routes.sessions),
     ("DELETE", f"{PREFIX}/auth/sessions/{{family}}", auth_routes.revoke_session),
+    ("GET", f"{PREFIX}/auth/staff", pin_routes.staff),
+    ("POST", f"{PREFIX}/auth/pin", pin_routes.pin_login),
+    ("PUT", f"{PREFIX}/auth/pin", pin_routes.set_pin),
+    ("PUT", f"{PREFIX}/users/{{id:\\d+}}/pin", pin_routes.set_pin),
     ("GET", f"{PREFIX}/products", products.list_products),
     ("POST", f"{PREFIX}/products", products.create_product),
     ("GET", f"{PREFIX}/products/mobile", products.mobile_products),

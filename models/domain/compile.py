@@ -30,7 +30,7 @@ from peewee import SQL, Cast, EnclosedNodeList, NodeList, Value
 
 from .. import fields as F
 from .values import convert_value
-from .normalize import (FALSE_LEAF, NEGATIVE_TERM_OPERATORS, TRUE_LEAF, Bool, Leaf, Node, Not,
+from .normalize import (FALSE_LEAF, NEGATIVE_TERM_OPERATORS, TRUE_LEAF, Leaf, Node, Not,
                         leaf_repr, parse)
 
 if TYPE_CHECKING:  # pragma: no cover

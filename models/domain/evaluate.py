@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional
 
-from .values import ID_TYPES, TEXT_TYPES, convert_value
+from .values import TEXT_TYPES, convert_value
 from .compile import POSITIVE, ends_with_escape
 from .normalize import (FALSE_LEAF, NEGATIVE_TERM_OPERATORS, TRUE_LEAF, Bool, Leaf, Node, Not,
                         leaf_repr, mentions_field, parse)
