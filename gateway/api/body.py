@@ -90,3 +90,15 @@ def path_id(request: web.Request, what: str, key: str = "id") -> int:
     if not 0 < value <= MAX_ID:
         raise MissingError(f"{what} not found")
     return value
+
+
+def is_int(value: Any) -> bool:
+    """A JSON integer (``true`` is not one, though Python says so)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def raise_field_errors(errors: dict[str, str], what: str) -> None:
+    """One 422 naming every bad field found, rather than the first."""
+    if errors:
+        raise ValidationError(f"Invalid {what}: " + ", ".join(sorted(errors)),
+                              field_errors=errors)

@@ -38,9 +38,9 @@ from models.res_partner import ResPartner
 
 from .auth import Caller, authenticated_in, run_as
 from .body import json_object, path_id
-from .shapes import many2one, text
 from .envelope import PREFIX, ok
 from .pagination import Listing, contains_any
+from .shapes import many2one, text
 
 PARTNER = "res.partner"
 ORDER = "pos.order"
@@ -82,7 +82,6 @@ MOVES = Listing(default_order="date desc, id desc")
 # -- plumbing ---------------------------------------------------------------------------------
 
 
-
 async def _pos_user(request: web.Request) -> Caller:
     return await authenticated_in(request, security.POS_USER,
                                   "Only the restaurant's point of sale staff may see its customers")
@@ -95,10 +94,6 @@ async def _manager(request: web.Request) -> Caller:
 
 def _has_control(text: str) -> bool:
     return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
-
-
-
-
 
 
 async def _balances(env: Env, ids: list[int]) -> dict[int, int] | None:

@@ -43,10 +43,10 @@ from models.env import Env
 from models.exceptions import InvalidStateTransition, MissingError, ValidationError
 
 from .auth import authenticated, run_as
-from .body import json_object, path_id
-from .shapes import many2one, text
+from .body import is_int, json_object, path_id, raise_field_errors
 from .envelope import ok
 from .pagination import Listing, equals_id
+from .shapes import many2one, text
 
 ORDER = "pos.order"
 LINE = "pos.order.line"
@@ -105,11 +105,6 @@ LISTING = Listing(
 
 
 # -- plumbing ---------------------------------------------------------------------------------
-
-
-
-
-
 
 
 def _summary(order: dict[str, Any]) -> dict[str, Any]:
@@ -172,9 +167,6 @@ def _mobile_errors(exc: ValidationError, line_prefix: bool = True) -> Validation
 
 # -- body checks (types only: the business rules are the models') -----------------------------
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and \
@@ -182,7 +174,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _id(value: Any) -> bool:
-    return _is_int(value) and 0 < value <= MAX_ID
+    return is_int(value) and 0 < value <= MAX_ID
 
 
 def _check_unknown(body: dict[str, Any], known: set[str], prefix: str,
@@ -244,12 +236,6 @@ def _payments(raw: Any, errors: dict[str, str], required: bool) -> list[dict[str
     return result
 
 
-def _raise(errors: dict[str, str], what: str) -> None:
-    if errors:
-        raise ValidationError(f"Invalid {what}: " + ", ".join(sorted(errors)),
-                              field_errors=errors)
-
-
 def _new_order(body: dict[str, Any]) -> dict[str, Any]:
     """The checked mobile order: its parts, typed."""
     errors: dict[str, str] = {}
@@ -264,7 +250,7 @@ def _new_order(body: dict[str, Any]) -> dict[str, Any]:
         if body.get(name) is not None and not _id(body[name]):
             errors[name] = "must be a positive integer id"
     guests = body.get("guests")
-    if guests is not None and not (_is_int(guests) and 0 <= guests < 10000):
+    if guests is not None and not (is_int(guests) and 0 <= guests < 10000):
         errors["guests"] = "must be an integer from 0 to 9999"
     if body.get("note") is not None and not isinstance(body["note"], str):
         errors["note"] = "must be a string"
@@ -278,7 +264,7 @@ def _new_order(body: dict[str, Any]) -> dict[str, Any]:
         lines = [_line_values(raw, f"lines[{index}].", errors)
                  for index, raw in enumerate(raw_lines)]
     payments = _payments(body.get("payments"), errors, required=False)
-    _raise(errors, "order")
+    raise_field_errors(errors, "order")
     return {"uuid": uuid.strip(), "lines": lines, "payments": payments,   # type: ignore[union-attr]
             "pay": bool(body.get("pay", False))}
 
@@ -364,7 +350,7 @@ async def pay_order(request: web.Request) -> web.Response:
     errors: dict[str, str] = {}
     _check_unknown(body, {"payments"}, "", errors)
     payments = _payments(body.get("payments"), errors, required=True)
-    _raise(errors, "payment")
+    raise_field_errors(errors, "payment")
 
     async def pay(env: Env) -> dict[str, Any]:
         orders = env[ORDER]
@@ -399,7 +385,7 @@ async def set_status(request: web.Request) -> web.Response:
         errors["status"] = f"must be one of {', '.join(STATUSES)}"
     elif kitchen is not None and kitchen not in KITCHEN:
         errors["kitchen_status"] = f"must be one of {', '.join(KITCHEN)}"
-    _raise(errors, "status change")
+    raise_field_errors(errors, "status change")
 
     async def move(env: Env) -> dict[str, Any]:
         current = await _state(env, order_id)
@@ -429,7 +415,7 @@ async def add_line(request: web.Request) -> web.Response:
     body = await json_object(request)
     errors: dict[str, str] = {}
     vals = _line_values(body, "", errors)
-    _raise(errors, "line")
+    raise_field_errors(errors, "line")
 
     async def add(env: Env) -> dict[str, Any]:
         await _found(env, order_id)

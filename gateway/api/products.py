@@ -36,9 +36,9 @@ from models.exceptions import MissingError, ValidationError
 
 from .auth import Caller, authenticated, authenticated_in, run_as
 from .body import json_object, path_id
-from .shapes import text
 from .envelope import ok
 from .pagination import Listing, contains_any, equals_bool, equals_id, equals_text
+from .shapes import text
 
 PRODUCT = "product.product"
 CATEGORY = "pos.category"
@@ -73,12 +73,9 @@ WRITABLE = {"name": "name", "list_price": "list_price", "default_code": "default
 # -- plumbing ---------------------------------------------------------------------------------
 
 
-
 async def _manager(request: web.Request) -> Caller:
     return await authenticated_in(request, security.POS_MANAGER,
                                   "Only managers of the restaurant may change its products")
-
-
 
 
 async def _shape(env: Env, records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -29,10 +29,10 @@ from models.env import Env
 from models.exceptions import MissingError, ValidationError
 
 from .auth import Caller, authenticated, authenticated_in, run_as
-from .body import json_object, path_id
-from .shapes import many2one, text
+from .body import is_int, json_object, path_id, raise_field_errors
 from .envelope import PREFIX, ok
 from .pagination import Listing, equals_bool
+from .shapes import many2one, text
 
 COMPANY = "res.company"
 TAX = "account.tax"
@@ -63,7 +63,6 @@ PLAIN = Listing(paginated=False)
 # -- plumbing ---------------------------------------------------------------------------------
 
 
-
 async def _manager(request: web.Request) -> Caller:
     return await authenticated_in(request, security.POS_MANAGER,
                                   "Only managers of the restaurant may change its settings")
@@ -82,22 +81,8 @@ async def _restaurant_env(env: Env, company_id: int) -> Env:
     return env.with_context(allowed_company_ids=[company_id])
 
 
-
-
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _raise(errors: dict[str, str], what: str) -> None:
-    if errors:
-        raise ValidationError(f"Invalid {what}: " + ", ".join(sorted(errors)),
-                              field_errors=errors)
 
 
 def _string(body: dict[str, Any], name: str, errors: dict[str, str], vals: dict[str, Any],
@@ -228,7 +213,7 @@ async def _settings_values(env: Env, body: dict[str, Any]) -> dict[str, Any]:
     _boolean(body, "forbid_negative_stock", errors, vals)
     if "reservation_lead_minutes" in body:
         lead = body["reservation_lead_minutes"]
-        if not _is_int(lead) or not 0 <= lead <= MAX_LEAD_MINUTES:
+        if not is_int(lead) or not 0 <= lead <= MAX_LEAD_MINUTES:
             errors["reservation_lead_minutes"] = f"must be an integer from 0 to {MAX_LEAD_MINUTES}"
         else:
             vals["reservation_lead_minutes"] = lead
@@ -236,13 +221,13 @@ async def _settings_values(env: Env, body: dict[str, Any]) -> dict[str, Any]:
         country = body["country_id"]
         if country is None:
             vals["country_id"] = False
-        elif not _is_int(country) or not 0 < country <= MAX_ID:
+        elif not is_int(country) or not 0 < country <= MAX_ID:
             errors["country_id"] = "must be a positive integer id or null"
         elif not await env["res.country"].exists([country]):
             errors["country_id"] = "unknown country"
         else:
             vals["country_id"] = country
-    _raise(errors, "settings")
+    raise_field_errors(errors, "settings")
     return vals
 
 
@@ -285,7 +270,7 @@ async def put_hours(request: web.Request) -> web.Response:
     if "refuse_orders_outside_hours" in body and not isinstance(
             body["refuse_orders_outside_hours"], bool):
         errors["refuse_orders_outside_hours"] = "must be a boolean"
-    _raise(errors, "business hours")
+    raise_field_errors(errors, "business hours")
 
     async def put(env: Env) -> dict[str, Any]:
         scoped = await _restaurant_env(env, company_id)
@@ -345,7 +330,7 @@ def _tax_values(body: dict[str, Any], current: dict[str, Any] | None) -> dict[st
         else:
             vals["amount"] = float(amount)
     if "sequence" in body:
-        if not _is_int(body["sequence"]) or not 0 <= body["sequence"] <= 100000:
+        if not is_int(body["sequence"]) or not 0 <= body["sequence"] <= 100000:
             errors["sequence"] = "must be an integer from 0 to 100000"
         else:
             vals["sequence"] = body["sequence"]
@@ -356,7 +341,7 @@ def _tax_values(body: dict[str, Any], current: dict[str, Any] | None) -> dict[st
             errors["amount"] = "a percentage must be from -100 to 100"
         elif kind == "division" and amount >= 100:
             errors["amount"] = "a division tax must be below 100%"
-    _raise(errors, "tax")
+    raise_field_errors(errors, "tax")
     return vals
 
 
@@ -443,13 +428,13 @@ async def _method_values(env: Env, body: dict[str, Any],
         else:
             vals["type"] = body["type"]
     if "sequence" in body:
-        if not _is_int(body["sequence"]) or not 0 <= body["sequence"] <= 100000:
+        if not is_int(body["sequence"]) or not 0 <= body["sequence"] <= 100000:
             errors["sequence"] = "must be an integer from 0 to 100000"
         else:
             vals["sequence"] = body["sequence"]
     if "pos_config_ids" in body:
         ids = body["pos_config_ids"]
-        if not isinstance(ids, list) or not all(_is_int(i) and 0 < i <= MAX_ID for i in ids):
+        if not isinstance(ids, list) or not all(is_int(i) and 0 < i <= MAX_ID for i in ids):
             errors["pos_config_ids"] = "must be a list of ids"
         elif set(await env[CONFIG].exists(list(set(ids)))) != set(ids):
             errors["pos_config_ids"] = "unknown point of sale in this restaurant"
@@ -467,7 +452,7 @@ async def _method_values(env: Env, body: dict[str, Any],
         if (kind == "cash") != cash:
             errors["is_cash_count"] = "true with type cash, and only then"
         vals["type"], vals["is_cash_count"] = kind, cash
-    _raise(errors, "payment method")
+    raise_field_errors(errors, "payment method")
     return vals
 
 

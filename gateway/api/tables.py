@@ -33,10 +33,10 @@ from models.exceptions import InvalidStateTransition, MissingError, UserError, V
 from models.restaurant import MANUAL_STATUSES, RESERVATION_STATUSES, TABLE_STATUSES
 
 from .auth import authenticated, run_as
-from .body import json_object, path_id
-from .shapes import many2one, text, utc
+from .body import is_int, json_object, path_id
 from .envelope import PREFIX, ok
 from .pagination import Listing, equals_id
+from .shapes import many2one, text, utc
 
 FLOOR = "restaurant.floor"
 TABLE = "restaurant.table"
@@ -56,18 +56,6 @@ MAX_COVERS = 999
 MAX_MINUTES = 24 * 60
 #: Model field -> API name, in field errors.
 RENAMED = {"start_datetime": "start", "end_datetime": "end"}
-
-
-
-
-
-
-
-
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 async def _timezone(env: Env) -> dt.tzinfo:
@@ -241,7 +229,7 @@ def _check_body(body: dict[str, Any], create: bool) -> dict[str, str]:
         if value is None:
             if name == "table_id" and (create or name in body):
                 errors[name] = "required"
-        elif not _is_int(value) or not 0 < value <= MAX_ID:
+        elif not is_int(value) or not 0 < value <= MAX_ID:
             errors[name] = "must be a positive integer id"
     if create and body.get("start") is None:
         errors["start"] = "required"
@@ -255,10 +243,10 @@ def _check_body(body: dict[str, Any], create: bool) -> dict[str, str]:
     elif create and body.get("end") is None and body.get("duration_minutes") is None:
         errors["end"] = "required (or duration_minutes)"
     minutes = body.get("duration_minutes")
-    if minutes is not None and not (_is_int(minutes) and 1 <= minutes <= MAX_MINUTES):
+    if minutes is not None and not (is_int(minutes) and 1 <= minutes <= MAX_MINUTES):
         errors["duration_minutes"] = f"must be an integer from 1 to {MAX_MINUTES}"
     covers = body.get("covers")
-    if covers is not None and not (_is_int(covers) and 1 <= covers <= MAX_COVERS):
+    if covers is not None and not (is_int(covers) and 1 <= covers <= MAX_COVERS):
         errors["covers"] = f"must be an integer from 1 to {MAX_COVERS}"
     elif covers is None and "covers" in body:
         errors["covers"] = "must not be null"
