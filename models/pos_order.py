@@ -48,6 +48,7 @@ from .base import BaseModel, check_ids, now_utc
 from .exceptions import (AccessError, ConcurrencyError, InvalidStateTransition, MissingError,
                          UserError, ValidationError)
 from .pos_order_intake import PosOrderIntakeMixin
+from .pos_order_refund import PosOrderRefundMixin
 from .pos_order_restaurant import PosOrderRestaurantMixin
 from .pos_taxes import CENT, ZERO, to_decimal
 from .pos_till import Till
@@ -95,7 +96,7 @@ CLIENT_COMPUTED = frozenset({"price_subtotal", "price_subtotal_incl", "tax_ids",
 QTY = Decimal("0.001")
 
 
-class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, BaseModel):
+class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, PosOrderRefundMixin, BaseModel):
     _name = "pos.order"
     _audit = True
     _audit_exclude = ("kitchen_status",)       # the kitchen's progress: models/audit.py

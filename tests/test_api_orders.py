@@ -440,3 +440,73 @@ async def test_links_to_records_that_do_not_exist_are_field_errors(
             field: value}
     result = await post(client, ORDERS, headers, body, 422)
     assert field in assert_error(result, "VALIDATION_ERROR")["field_errors"]
+
+
+# -- refunds ------------------------------------------------------------------------------------
+
+async def paid_order(client: Any, headers: dict[str, str], till: Till) -> dict[str, Any]:
+    order = await create(client, headers, till)
+    return (await post(client, f"{ORDERS}/{order['id']}/pay", headers, {"payments": [
+        {"payment_method_id": till.cash, "amount": order["amount_total"]}]}, 200))["data"]
+
+
+async def test_refund_part_then_the_rest(client: Any, orm: Any) -> None:
+    till = await demo_till(orm)
+    headers = await token(client)
+    sold = await paid_order(client, headers, till)
+    first_line = sold["lines"][0]
+    path = f"{ORDERS}/{sold['id']}/refund"
+    # one of the two units of the first line, paid back in cash at once
+    unit = Decimal(str(first_line["subtotal_incl"])) / 2
+    part = (await post(client, path, headers, {
+        "uuid": "refund-part", "lines": [{"line_id": first_line["id"], "qty": 1}],
+        "payments": [{"payment_method_id": till.cash, "amount": float(-unit)}]}, 201))["data"]
+    assert part["status"] == "paid" and Decimal(str(part["amount_total"])) == -unit
+    assert [(line["product"]["id"], line["qty"]) for line in part["lines"]] == [
+        (first_line["product"]["id"], -1)]
+    # sent again: the same refund
+    again = await post(client, path, headers, {"uuid": "refund-part"}, 200)
+    assert again["data"]["id"] == part["id"]
+    # the rest, left a draft to pay
+    rest = (await post(client, path, headers, {"uuid": "refund-rest"}, 201))["data"]
+    assert rest["status"] == "draft"
+    assert Decimal(str(rest["amount_total"])) == -(Decimal(str(sold["amount_total"])) - unit)
+    # nothing is left
+    nothing = await post(client, path, headers, {"uuid": "refund-more"}, 409)
+    assert "Nothing is left to refund" in nothing["error"]["message"]
+    too_much = await post(client, path, headers, {
+        "uuid": "refund-more", "lines": [{"line_id": first_line["id"], "qty": 1}]}, 422)
+    assert_error(too_much, "VALIDATION_ERROR")
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("body, field", [
+    ({}, "uuid"), ({"uuid": 5}, "uuid"), ({"uuid": "r", "lines": []}, "lines"),
+    ({"uuid": "r", "lines": [{"line_id": "x", "qty": 1}]}, "lines[0].line_id"),
+    ({"uuid": "r", "lines": [{"line_id": 1, "qty": -1}]}, "lines[0].qty"),
+    ({"uuid": "r", "lines": [{"line_id": 1, "qty": 1}]}, "lines[0].line_id"),   # not its line
+    ({"uuid": "r", "payments": [{"amount": -1}]}, "payments[0].payment_method_id"),
+    ({"uuid": "r", "why": "x"}, "why"),
+])
+async def test_refund_body_errors(client: Any, orm: Any, body: dict[str, Any],
+                                  field: str) -> None:
+    till = await demo_till(orm)
+    headers = await token(client)
+    sold = await paid_order(client, headers, till)
+    result = await post(client, f"{ORDERS}/{sold['id']}/refund", headers, body, 422)
+    assert field in assert_error(result, "VALIDATION_ERROR")["field_errors"]
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+async def test_refunds_of_drafts_and_of_other_restaurants(client: Any, orm: Any) -> None:
+    till = await demo_till(orm)
+    headers = await token(client)
+    draft = await create(client, headers, till)
+    result = await post(client, f"{ORDERS}/{draft['id']}/refund", headers, {"uuid": "r1"}, 422)
+    assert "refunded_orderline_id" in assert_error(result, "VALIDATION_ERROR")["field_errors"]
+    sold = await paid_order(client, headers, till)
+    sushi = await token(client, "sushi.waiter")
+    result = await post(client, f"{ORDERS}/{sold['id']}/refund", sushi, {"uuid": "r2"}, 404)
+    assert_error(result, "NOT_FOUND")
+    response = await client.post(f"{ORDERS}/{sold['id']}/refund", json={"uuid": "r3"})
+    assert response.status == 401

@@ -367,6 +367,44 @@ async def pay_order(request: web.Request) -> web.Response:
     return ok(await run_as(request, caller, pay, readonly=False), message="Order paid")
 
 
+async def refund_order(request: web.Request) -> web.Response:
+    """A refund of a sold order (``pos.order.make_refund``: all that is left, or the
+    ``lines`` named), paid back with ``payments`` (negative amounts) or left a draft to
+    pay; the same ``uuid`` again answers the same refund."""
+    caller = await authenticated(request)
+    order_id = path_id(request, "Order")
+    body = await json_object(request)
+    errors: dict[str, str] = {}
+    _check_unknown(body, {"uuid", "lines", "payments"}, "", errors)
+    uuid = body.get("uuid")
+    if uuid is None or uuid == "":
+        errors["uuid"] = "required"
+    elif not isinstance(uuid, str) or not uuid.strip() or len(uuid) > 128:
+        errors["uuid"] = "must be a non-empty string of at most 128 characters"
+    payments = _payments(body.get("payments"), errors, required=False)
+    raise_field_errors(errors, "refund")
+
+    async def refund(env: Env) -> tuple[dict[str, Any], bool]:
+        found = await env[ORDER].search([("uuid", "=", uuid)], limit=1)
+        if found:
+            return await _one(env, found[0]), False
+        await _found(env, order_id)     # another restaurant's: 404
+        try:
+            refund_id = await env[ORDER].make_refund(order_id, body.get("lines"), uuid)
+            for payment in payments:
+                await env[ORDER].add_payment([refund_id], payment)
+            if payments:
+                await env[ORDER].action_pos_order_paid([refund_id])
+        except ValidationError as exc:
+            raise _mobile_errors(exc, line_prefix=False) from exc
+        return await _one(env, refund_id), True
+
+    data, created = await run_as(request, caller, refund, readonly=False)
+    if created:
+        return ok(data, message="Refund recorded", status=201)
+    return ok(data, message="Refund already recorded")
+
+
 #: ``status`` -> the model's action; ``done`` is the session's closing, not a client's.
 ACTIONS = {"cancel": "action_pos_order_cancel", "paid": "action_pos_order_paid",
            "invoiced": "action_pos_order_invoice"}

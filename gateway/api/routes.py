@@ -32,6 +32,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", f"{PREFIX}/orders", orders.create_order),
     ("GET", f"{PREFIX}/orders/{{id:\\d+}}", orders.get_order),
     ("POST", f"{PREFIX}/orders/{{id:\\d+}}/pay", orders.pay_order),
+    ("POST", f"{PREFIX}/orders/{{id:\\d+}}/refund", orders.refund_order),
     ("POST", f"{PREFIX}/orders/{{id:\\d+}}/status", orders.set_status),
     ("POST", f"{PREFIX}/orders/{{id:\\d+}}/lines", orders.add_line),
     ("DELETE", f"{PREFIX}/orders/{{id:\\d+}}/lines/{{line_id:\\d+}}", orders.remove_line),
