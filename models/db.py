@@ -243,6 +243,10 @@ class SqliteCursor(Cursor):
         return self._run(sql, params).rowcount
 
 
+#: Tables up to this many rows get exact statistics at start (SqliteBackend.analyze).
+FULL_ANALYZE_ROWS = 200_000
+
+
 class SqliteBackend(Backend):
     kind = "sqlite"
     PRAGMAS = (
@@ -285,14 +289,27 @@ class SqliteBackend(Backend):
             self._conn = None
 
     async def analyze(self) -> None:
-        """Bounded ANALYZE: without statistics SQLite sorts whole tables instead of
-        walking an index (1.4 ms against 0.14 ms for the menu query, measured)."""
+        """ANALYZE, whole for tables up to FULL_ANALYZE_ROWS and sampled for larger ones.
+
+        Without statistics SQLite sorts whole tables instead of walking an index
+        (1.4 ms against 0.14 ms for the menu query, measured). Sampled statistics
+        read an index's first entries only, so on a database of several restaurants
+        they take one restaurant's share of the products for all: the menu query then
+        sorted a 5,000-product restaurant's whole menu (2.5 ms instead of 0.3 ms per
+        query, measured by ``make bench``). Product, partner and table lists are small
+        enough to count exactly; order and log tables are sampled."""
         if self._conn is None:
             await self.start()
             return
         async with self._lock:
-            self._conn.execute("PRAGMA analysis_limit = 1000")
-            self._conn.execute("ANALYZE")
+            tables = [row[0] for row in self._conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%'")]
+            for table in tables:
+                (rows,) = self._conn.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()
+                limit = 0 if (rows or 0) <= FULL_ANALYZE_ROWS else 1000
+                self._conn.execute(f"PRAGMA analysis_limit = {limit}")
+                self._conn.execute(f'ANALYZE "{table}"')
 
     def transaction(self, readonly: bool = False) -> "_SqliteUnit":
         return _SqliteUnit(self, readonly)
