@@ -139,15 +139,18 @@ def main(argv: list[str] | None = None) -> int:
         return measure(args, argv, root, wrk_path)
     finally:
         if args.keep:
-            log(f"kept {root}" + (f" and database {dataset.BENCH_DB_NAME}"
+            log(f"kept {root}" + (f" and databases {dataset.BENCH_DB_NAME}, "
+                                  f"{dataset.REST_DB_NAME}"
                                   if "postgresql" in args.backends else ""))
         else:
             shutil.rmtree(root, ignore_errors=True)
-            if "postgresql" in args.backends:
+            for name in (dataset.BENCH_DB_NAME, dataset.REST_DB_NAME):
+                if "postgresql" not in args.backends:
+                    break
                 try:
-                    dataset.drop_pg_database(args.pg_url, dataset.BENCH_DB_NAME)
+                    dataset.drop_pg_database(args.pg_url, name)
                 except Exception as exc:  # cleanup must not hide the run's own outcome
-                    log(f"could not drop {dataset.BENCH_DB_NAME}: {exc}")
+                    log(f"could not drop {name}: {exc}")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,14 @@ products are bulk inserted with the model's own peewee ``insert_many``:
 creating 6,000 records one by one through the ORM would take minutes on
 PostgreSQL and measure nothing we care about.
 
-Before them, ``gateway demo --days 1`` loads the demo restaurants: the REST
-requests are the phone of Bistro Centrale's waiter (``waiter``), who orders
-from that restaurant's menu (under a hundred products, a real menu's size) on its tables
-in the session the demo leaves open. The demo's products all belong to a
-restaurant, so the measured ``search_read`` (another restaurant) is the same.
+The REST requests get a database of their own (``gateway_bench_rest``, in a
+directory of its own): ``gateway db init`` and ``gateway demo --days 1``,
+the phone of Bistro Centrale's waiter (``waiter``), who orders from that
+restaurant's menu (under a hundred products, a real menu's size) on its
+tables in the session the demo leaves open. Kept apart because SQLite keeps
+one average per index (no histograms): restaurants of 5,000 and of 70
+products in one table get a plan that suits only one of them, and neither
+database would then measure what a real one does.
 
 The menu is deterministic (fixed seed) and shaped like the baseline's data:
 ~10 % archived, ~5 % priced at 1 or less, a few back-office items not in the
@@ -32,6 +35,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DB_NAME = "gateway_bench"
+#: The REST cases' database (the demo restaurants).
+REST_DB_NAME = "gateway_bench_rest"
 PRODUCTS = 5_000          # in the benchmarked restaurant
 OTHER_PRODUCTS = 1_000    # in the other restaurant (must be filtered out)
 SHARED_PRODUCTS = 20      # company_id NULL: visible to every restaurant
@@ -77,6 +82,7 @@ class Target:
     sqlite_path: str          # the SQLite file ("" for PostgreSQL)
     pg_dbname: str            # the PostgreSQL database ("" for SQLite)
     pool_size: int            # the gateway's db_maxconn, reused by the floor app
+    db_name: str = BENCH_DB_NAME
     company_id: int = 0       # the benchmarked restaurant
     other_company_id: int = 0
     products: int = 0
@@ -86,7 +92,7 @@ class Target:
     def gateway_env(self, port: int | None = None) -> dict[str, str]:
         """``GATEWAY_*`` for every gateway process of this target (CLI and server)."""
         env = {
-            "GATEWAY_DB_NAME": BENCH_DB_NAME, "GATEWAY_DATA_DIR": self.workdir,
+            "GATEWAY_DB_NAME": self.db_name, "GATEWAY_DATA_DIR": self.workdir,
             "GATEWAY_DATABASE_URL": self.database_url, "GATEWAY_LOG_LEVEL": "warning",
             "GATEWAY_WORKERS": "0", "GATEWAY_BCRYPT_ROUNDS": "4",
             "GATEWAY_HTTP_INTERFACE": "127.0.0.1", "GATEWAY_DB_MAXCONN": str(self.pool_size),
@@ -150,27 +156,44 @@ def drop_pg_database(admin_url: str, dbname: str) -> None:
         conn.close()
 
 
-def prepare(kind: str, root: str, pg_admin_url: str, pool_size: int = 8) -> Target:
-    """A fresh database for ``kind`` with the bench data; answers where it is."""
-    workdir = os.path.join(root, kind)
+def _new_target(kind: str, workdir: str, db_name: str, pg_admin_url: str,
+                pool_size: int) -> Target:
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
     if kind == "postgresql":
-        recreate_pg_database(pg_admin_url, BENCH_DB_NAME)
-        target = Target(kind, workdir, pg_url_for(pg_admin_url, BENCH_DB_NAME), "",
-                        BENCH_DB_NAME, pool_size)
-    else:
-        target = Target(kind, workdir, "", os.path.join(workdir, f"{BENCH_DB_NAME}.sqlite3"), "",
-                        pool_size)
+        recreate_pg_database(pg_admin_url, db_name)
+        return Target(kind, workdir, pg_url_for(pg_admin_url, db_name), "", db_name, pool_size,
+                      db_name)
+    return Target(kind, workdir, "", os.path.join(workdir, f"{db_name}.sqlite3"), "", pool_size,
+                  db_name)
+
+
+def _gateway_cli(target: Target, *commands: list[str]) -> None:
     gateway = os.path.join(os.path.dirname(sys.executable), "gateway")
-    for command in (["db", "init"], ["demo", "--days", "1"]):
-        done = subprocess.run([gateway, *command], cwd=workdir,
+    for command in commands:
+        done = subprocess.run([gateway, *command], cwd=target.workdir,
                               env=clean_environ(target.gateway_env()), stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:   # the demo's progress bar is on stderr too: show the end
             raise RuntimeError(f"gateway {' '.join(command)} failed ({done.returncode}):\n"
                                f"{done.stderr[-2000:]}")
+
+
+def prepare(kind: str, root: str, pg_admin_url: str, pool_size: int = 8) -> Target:
+    """A fresh database for ``kind`` with the bench's products; answers where it is."""
+    target = _new_target(kind, os.path.join(root, kind), BENCH_DB_NAME, pg_admin_url, pool_size)
+    _gateway_cli(target, ["db", "init"])
     asyncio.run(_load(target))
+    _analyze(target)
+    return target
+
+
+def prepare_rest(kind: str, root: str, pg_admin_url: str, pool_size: int = 8) -> Target:
+    """A fresh demo database for ``kind`` (the REST cases' phone); answers where it is."""
+    target = _new_target(kind, os.path.join(root, f"{kind}-rest"), REST_DB_NAME, pg_admin_url,
+                         pool_size)
+    _gateway_cli(target, ["db", "init"], ["demo", "--days", "1"])
+    asyncio.run(_load_tables(target))
     _analyze(target)
     return target
 
@@ -242,9 +265,6 @@ async def _load(target: Target) -> None:
                      for row in rows[start:start + 500]]
             await cr.run(product.insert_many(chunk))
         target.company_id, target.other_company_id = bistro, other
-        waiter_restaurant = await data._xmlid_to_res_id(WAITER_RESTAURANT)
-        target.tables = tuple(await env["restaurant.table"].search(
-            [("company_id", "=", waiter_restaurant), ("active", "=", True)], order="id"))
         target.products = PRODUCTS
         target.matching = sum(1 for r in rows if r["company_id"] in (bistro, None) and r["active"]
                               and r["available_in_pos"] and r["list_price"] > 1)
@@ -252,6 +272,30 @@ async def _load(target: Target) -> None:
     await backend.start()
     try:
         await backend.run_unit(unit)
+    finally:
+        await backend.close()
+
+
+async def _load_tables(target: Target) -> None:
+    """The tables of the waiter's restaurant: the new orders' tables."""
+    from gateway import bootstrap
+    from gateway.config import load
+    from models.env import Env
+
+    config = load(environ=target.gateway_env(), search=False)
+    backend = bootstrap.backend_for(config)
+    registry = bootstrap.registry_for(backend, config)
+
+    async def unit(cr: Any) -> None:
+        env = Env(cr, registry, None)
+        restaurant = await env["ir.model.data"]._xmlid_to_res_id(WAITER_RESTAURANT)
+        target.company_id = restaurant
+        target.tables = tuple(await env["restaurant.table"].search(
+            [("company_id", "=", restaurant), ("active", "=", True)], order="id"))
+
+    await backend.start()
+    try:
+        await backend.run_unit(unit, readonly=True)
     finally:
         await backend.close()
 

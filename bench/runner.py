@@ -39,13 +39,17 @@ class Options:
 class Prepared:
     """One backend, ready to be measured."""
 
-    target: dataset.Target
+    target: dataset.Target          # the Odoo cases' database (the bench's products)
+    rest: dataset.Target            # the REST cases' database (the demo restaurants)
     cookie: str                     # admin's Odoo session (Cookie header value)
     bearer: str                     # the waiter's access token (Authorization header value)
     request_files: dict[str, str]   # request -> file holding the request body (or template)
     answers: dict[str, bytes]       # request -> the gateway's verified answer body
     answer_files: dict[str, str]    # request -> file holding that answer (for the ceiling)
     menu_products: int = 0          # products in the waiter's mobile menu
+
+    def target_for(self, case: Case) -> dataset.Target:
+        return self.rest if case.spec.auth == cases.BEARER else self.target
 
 
 @dataclass
@@ -137,11 +141,12 @@ def _capture_order(base_url: str, bearer: str, template: bytes, table: int) -> b
 
 
 def prepare(kind: str, root: str, options: Options, log: Callable[[str], None]) -> Prepared:
-    log(f"[{kind}] building the database (demo data, then {dataset.PRODUCTS:,} products in "
-        f"one restaurant)")
+    log(f"[{kind}] building the databases ({dataset.PRODUCTS:,} products in one restaurant; "
+        f"the demo for the REST cases)")
     target = dataset.prepare(kind, root, options.pg_admin_url)
+    rest = dataset.prepare_rest(kind, root, options.pg_admin_url)
     log(f"[{kind}] restaurant id {target.company_id}: {target.matching:,} products match the "
-        f"domain; {len(target.tables)} tables for the waiter's orders; capturing the "
+        f"domain; {len(rest.tables)} tables for the waiter's orders; capturing the "
         f"gateway's answers")
     requests = {cases.SEARCH_READ: cases.search_read_body(target.company_id),
                 cases.VERSION_INFO: cases.version_info_body()}
@@ -149,13 +154,17 @@ def prepare(kind: str, root: str, options: Options, log: Callable[[str], None]) 
     try:
         cookie = client.login(gateway.base_url, dataset.BENCH_DB_NAME)
         answers = _capture_odoo(gateway.base_url, cookie, requests)
+    finally:
+        gateway.stop()
+    gateway = servers.start_gateway(rest)
+    try:
         bearer = client.api_login(gateway.base_url, dataset.WAITER, dataset.WAITER)
         answers[cases.MOBILE_MENU], menu = _capture_menu(gateway.base_url, bearer)
-        if not target.tables:
+        if not rest.tables:
             raise cases.WrongAnswer("the waiter's restaurant has no tables")
         requests[cases.CREATE_ORDER] = cases.order_template(menu)
         answers[cases.CREATE_ORDER] = _capture_order(
-            gateway.base_url, bearer, requests[cases.CREATE_ORDER], target.tables[0])
+            gateway.base_url, bearer, requests[cases.CREATE_ORDER], rest.tables[0])
     finally:
         gateway.stop()
     request_files = {name: _write(os.path.join(target.workdir, f"{cases.REQUESTS[name].slug}"
@@ -164,12 +173,13 @@ def prepare(kind: str, root: str, options: Options, log: Callable[[str], None]) 
     answer_files = {name: _write(os.path.join(target.workdir, f"{cases.REQUESTS[name].slug}"
                                               f".answer.json"), body)
                     for name, body in answers.items()}
-    return Prepared(target, cookie, bearer, request_files, answers, answer_files, len(menu))
+    return Prepared(target, rest, cookie, bearer, request_files, answers, answer_files,
+                    len(menu))
 
 
 def _start(prepared: Prepared, case: Case) -> servers.Server:
     if case.server == GATEWAY:
-        return servers.start_gateway(prepared.target)
+        return servers.start_gateway(prepared.target_for(case))
     if case.server == FLOOR:
         return servers.start_floor(prepared.target)
     routes = [(cases.REQUESTS[name].method, cases.PATHS[name], cases.REQUESTS[name].status, path)
@@ -187,7 +197,7 @@ def _first_answer(prepared: Prepared, case: Case, server: servers.Server,
         with open(body_file, "rb") as handle:
             body = handle.read()
         if spec.per_request_body:
-            body = cases.fill(body, _unique("check"), prepared.target.tables[0])
+            body = cases.fill(body, _unique("check"), prepared.rest.tables[0])
     got = client.send(server.base_url, spec.method, case.path, body, headers)
     if got.status != spec.status:
         raise cases.WrongAnswer(f"{case.label}: HTTP {got.status}: {got.body[:300]!r}")
@@ -197,7 +207,7 @@ def _first_answer(prepared: Prepared, case: Case, server: servers.Server,
 
 def run_case(prepared: Prepared, case: Case, round_no: int, options: Options,
              wrk_path: str) -> RunResult:
-    target = prepared.target
+    target = prepared.target_for(case)
     spec = case.spec
     server = _start(prepared, case)
     try:
