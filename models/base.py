@@ -388,21 +388,30 @@ class BaseModel(ReadGroupMixin, WebMethodsMixin, peewee.Model):
     async def _x2many_values(cls, env: "Env", field: Any, ids: list[int]) -> dict[int, list[int]]:
         """{owner id: [related ids in the comodel's order]} for one x2many field."""
         comodel = env.registry[field.comodel_name]
-        if isinstance(field, F.One2many):
-            inverse = comodel._fields[field.inverse_name]
-            query = comodel.select(inverse, comodel.id)
-            where = _and([inverse.in_(ids), comodel._where(env, field.domain)])
-        else:
-            rel = peewee.Table(field.relation, (field.column1, field.column2))
-            owner = getattr(rel, field.column1)
-            query = (comodel.select(owner, comodel.id)
-                     .join(rel, on=(getattr(rel, field.column2) == comodel.id)))
-            where = _and([owner.in_(ids), comodel._where(env, field.domain)])
-        if where is not TRUE:
-            query = query.where(where)
-        nodes, query = comodel._order_by(None, query)
+
+        def build() -> Any:
+            if isinstance(field, F.One2many):
+                inverse = comodel._fields[field.inverse_name]
+                query = comodel.select(inverse, comodel.id)
+                where = _and([inverse.in_(ids), comodel._where(env, field.domain)])
+            else:
+                rel = peewee.Table(field.relation, (field.column1, field.column2))
+                owner = getattr(rel, field.column1)
+                query = (comodel.select(owner, comodel.id)
+                         .join(rel, on=(getattr(rel, field.column2) == comodel.id)))
+                where = _and([owner.in_(ids), comodel._where(env, field.domain)])
+            if where is not TRUE:
+                query = query.where(where)
+            nodes, query = comodel._order_by(None, query)
+            return query.order_by(*nodes)
+
+        # rendered once per field, owners and caller (models/sql_cache.py): a menu reads the
+        # categories of the same hundred products on every request
+        shape = (field.inverse_name if isinstance(field, F.One2many)
+                 else (field.relation, field.column1, field.column2))
+        key = comodel._statement_key(env, "x2many", shape, field.domain, ids)
         result: dict[int, list[int]] = {}
-        for owner_id, related_id in await env.cr.rows(query.order_by(*nodes)):
+        for owner_id, related_id in await comodel._cached_rows(env, key, build):
             result.setdefault(owner_id, []).append(related_id)
         return result
 

@@ -10,7 +10,8 @@ hit is by construction the statement the compiler would build; a domain
 that cannot be keyed (it holds something orjson cannot encode) is simply
 compiled every time. Errors are never cached: an invalid domain is
 rejected on every call. The cache is bounded: past ``maxsize`` entries
-the oldest tenth is dropped.
+the tenth least recently used is dropped (one-off statements, such as the
+x2many reads of new orders, must not push out the menu's).
 """
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ class SqlCache:
     def fetch(self, key: Any, render: Callable[[], tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
         if key is None:
             return render()
-        entry = self._entries.get(key)
+        entry = self._entries.pop(key, None)
         if entry is not None:
             self.hits += 1
-            return entry
+            self._entries[key] = entry      # now the newest: hot statements are never the
+            return entry                    # oldest tenth that a full cache drops
         self.misses += 1
         entry = render()
         if len(self._entries) >= self.maxsize:
