@@ -227,7 +227,8 @@ def _menu(rng: random.Random, count: int, prefix: str, categories: dict[str, int
     return rows
 
 
-async def _load(target: Target) -> None:
+async def _as_superuser(target: Target, work: Any, readonly: bool = False) -> None:
+    """``work(env, cr)`` in one unit of work on the target's database, as the superuser."""
     from gateway import bootstrap
     from gateway.config import load
     from models.env import Env
@@ -235,9 +236,16 @@ async def _load(target: Target) -> None:
     config = load(environ=target.gateway_env(), search=False)
     backend = bootstrap.backend_for(config)
     registry = bootstrap.registry_for(backend, config)
+    await backend.start()
+    try:
+        await backend.run_unit(lambda cr: work(Env(cr, registry, None), cr), readonly=readonly)
+    finally:
+        await backend.close()
 
-    async def unit(cr: Any) -> None:
-        env = Env(cr, registry, None)
+
+async def _load(target: Target) -> None:
+    async def unit(env: Any, cr: Any) -> None:
+        registry = env.registry
         data = env["ir.model.data"]
         eur = await data._xmlid_to_res_id("base.EUR")
         admin = await data._xmlid_to_res_id("base.user_admin")
@@ -269,35 +277,18 @@ async def _load(target: Target) -> None:
         target.matching = sum(1 for r in rows if r["company_id"] in (bistro, None) and r["active"]
                               and r["available_in_pos"] and r["list_price"] > 1)
 
-    await backend.start()
-    try:
-        await backend.run_unit(unit)
-    finally:
-        await backend.close()
+    await _as_superuser(target, unit)
 
 
 async def _load_tables(target: Target) -> None:
     """The tables of the waiter's restaurant: the new orders' tables."""
-    from gateway import bootstrap
-    from gateway.config import load
-    from models.env import Env
-
-    config = load(environ=target.gateway_env(), search=False)
-    backend = bootstrap.backend_for(config)
-    registry = bootstrap.registry_for(backend, config)
-
-    async def unit(cr: Any) -> None:
-        env = Env(cr, registry, None)
+    async def unit(env: Any, cr: Any) -> None:
         restaurant = await env["ir.model.data"]._xmlid_to_res_id(WAITER_RESTAURANT)
         target.company_id = restaurant
         target.tables = tuple(await env["restaurant.table"].search(
             [("company_id", "=", restaurant), ("active", "=", True)], order="id"))
 
-    await backend.start()
-    try:
-        await backend.run_unit(unit, readonly=True)
-    finally:
-        await backend.close()
+    await _as_superuser(target, unit, readonly=True)
 
 
 def _analyze(target: Target) -> None:

@@ -83,17 +83,17 @@ class Scope:
 def _day(value: Any, name: str, errors: dict[str, str]) -> dt.date | None:
     if value in (None, False, ""):
         return None
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            if FIRST_DAY <= day <= LAST_DAY:
-                return day
-            errors[name] = f"Between {FIRST_DAY} and {LAST_DAY}"
-            return None
-    errors[name] = "Expected a date YYYY-MM-DD"
+    try:
+        day = dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 \
+            else None
+    except ValueError:
+        day = None
+    if day is None:
+        errors[name] = "Expected a date YYYY-MM-DD"
+    elif not FIRST_DAY <= day <= LAST_DAY:
+        errors[name] = f"Between {FIRST_DAY} and {LAST_DAY}"
+    else:
+        return day
     return None
 
 

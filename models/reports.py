@@ -124,12 +124,14 @@ def local_expr(kind: str, column: Any, zone: dt.tzinfo, start: str, stop: str) -
 
 
 def zone_named(name: Any) -> dt.tzinfo:
-    if isinstance(name, str) and name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return dt.timezone.utc
+    """The IANA zone named, or UTC for none or an unknown name (a stale setting must not
+    break a report)."""
+    if not isinstance(name, str) or not name:
+        return dt.timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.timezone.utc
 
 
 def zone_name(zone: dt.tzinfo) -> str:

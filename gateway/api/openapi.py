@@ -125,7 +125,8 @@ def load_spec(directory: Path = SPEC_DIR) -> dict[str, Any]:
 
 @functools.cache
 def spec_bytes() -> bytes:
-    """The served document, built on first use (a broken fragment fails here, by name)."""
+    """The served document, built once per process when the app is created (a broken
+    fragment stops the start, naming its file)."""
     return orjson.dumps(load_spec())
 
 

@@ -45,7 +45,7 @@ from models.exceptions import InvalidStateTransition, MissingError, ValidationEr
 from .auth import authenticated, run_as
 from .body import is_int, json_object, path_id, raise_field_errors
 from .envelope import ok
-from .pagination import Listing, equals_id
+from .pagination import Listing, date_value, equals_id
 from .shapes import many2one, text
 
 ORDER = "pos.order"
@@ -70,13 +70,6 @@ LINE_ERRORS = {"product_id", "qty", "price_unit", "discount", "customer_note", "
 _LINE_IN_MESSAGE = re.compile(r", line (\d+): ")
 
 
-def _day(raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValueError("must be an ISO date (YYYY-MM-DD)") from None
-
-
 def _until_end_of(day: dt.date) -> list[Any]:
     if day == dt.date.max:      # no order is later than the last day there is
         return []
@@ -95,8 +88,8 @@ LISTING = Listing(
         "table_id": equals_id("table_id"),
         "session_id": equals_id("session_id"),
         "employee": equals_id("user_id"),
-        "date_from": lambda raw: [("date_order", ">=", f"{_day(raw).isoformat()} 00:00:00")],
-        "date_to": lambda raw: _until_end_of(_day(raw)),
+        "date_from": lambda raw: [("date_order", ">=", f"{date_value(raw).isoformat()} 00:00:00")],
+        "date_to": lambda raw: _until_end_of(date_value(raw)),
     },
     sortable={"date_order": "date_order", "name": "name", "amount_total": "amount_total",
               "id": "id"},

@@ -15,6 +15,7 @@ unfiltered or unsorted list.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -151,6 +152,17 @@ def id_value(raw: str) -> int:
     if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_ID:
         raise ValueError("must be a positive integer id")
     return int(text)
+
+
+def date_value(raw: str) -> dt.date:
+    """A ``YYYY-MM-DD`` query value; ValueError (the parameter's field error) otherwise."""
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("must be an ISO date (YYYY-MM-DD)") from None
+    raise ValueError("must be an ISO date (YYYY-MM-DD)")
 
 
 def bool_value(raw: str) -> bool:

@@ -28,19 +28,13 @@ from models.exceptions import ValidationError
 
 from .auth import authenticated, run_as
 from .envelope import PREFIX, ok
-from .pagination import Listing
+from .pagination import Listing, date_value
 
 FORMATS = ("json", "csv")
 
 
 def iso_day(raw: str) -> list[Any]:
-    text = raw.strip()
-    try:
-        if len(text) == 10:
-            return [dt.date.fromisoformat(text).isoformat()]
-    except ValueError:
-        pass
-    raise ValueError("must be an ISO date (YYYY-MM-DD)")
+    return [date_value(raw).isoformat()]
 
 
 def choice(*allowed: str) -> Callable[[str], list[Any]]:

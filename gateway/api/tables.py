@@ -35,7 +35,7 @@ from models.restaurant import MANUAL_STATUSES, RESERVATION_STATUSES, TABLE_STATU
 from .auth import authenticated, run_as
 from .body import is_int, json_object, path_id
 from .envelope import PREFIX, ok
-from .pagination import Listing, equals_id
+from .pagination import Listing, date_value, equals_id
 from .shapes import many2one, text, utc
 
 FLOOR = "restaurant.floor"
@@ -152,10 +152,7 @@ def _status_filter(raw: str) -> list[Any]:
 
 
 def _day(raw: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValueError("must be an ISO date (YYYY-MM-DD)") from None
+    day = date_value(raw)
     if not 2000 <= day.year <= 2999:        # as reservation times
         raise ValueError("must be a date from the year 2000 to 2999")
     return day
