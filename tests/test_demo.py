@@ -19,6 +19,7 @@ import pytest
 
 from gateway import bootstrap, demo
 from models.env import Env
+from models.reports import local_today, utc_instant, zone_named
 from tests.conftest import make_config
 
 
@@ -152,29 +153,32 @@ def test_stock_follows_the_sales(month: Any) -> None:
 
 
 def test_reports_show_the_month(month: Any) -> None:
-    """The daily sales report of each restaurant equals the orders summed in SQL."""
+    """The daily sales report of each restaurant equals the orders summed in SQL, over the
+    restaurant's local days (the demo gives each restaurant its platform's zone)."""
     config, conn = month
-    today = dt.datetime.now(dt.timezone.utc).date()
-    first = (today - dt.timedelta(days=demo.DEFAULT_DAYS)).isoformat()
-    yesterday = (today - dt.timedelta(days=1)).isoformat()
 
-    async def report(company: int) -> dict[str, Any]:
+    async def report(company: int, first: str, last: str) -> dict[str, Any]:
         backend = bootstrap.backend_for(config)
         registry = bootstrap.registry_for(backend, config)
         await backend.start()
         try:
             return await backend.run_unit(lambda cr: Env(cr, registry, None)[
-                "pos.report.sales"].daily_sales(first, yesterday, company))
+                "pos.report.sales"].daily_sales(first, last, company))
         finally:
             await backend.close()
 
     for name, company in restaurants(conn).items():
-        figures = asyncio.run(report(company))
+        ((tz,),) = rows(conn, "SELECT tz FROM res_company WHERE id = ?", company)
+        zone = zone_named(tz)
+        today = local_today(zone)
+        first = today - dt.timedelta(days=demo.DEFAULT_DAYS)
+        figures = asyncio.run(report(company, first.isoformat(),
+                                     (today - dt.timedelta(days=1)).isoformat()))
         ((count, revenue),) = rows(conn, "SELECT count(*), sum(amount_total) FROM pos_order "
                                          "WHERE company_id = ? AND state IN ('paid', 'done', "
                                          "'invoiced') AND date_order >= ? AND date_order < ? "
-                                         "AND amount_total >= 0", company, first,
-                                   today.isoformat())
+                                         "AND amount_total >= 0", company,
+                                   utc_instant(first, zone), utc_instant(today, zone))
         assert figures["order_count"] == count > 100, name
         assert figures["gross_sales"] == pytest.approx(revenue, abs=0.005), name
         assert figures["refunds"]["count"] >= 1 and figures["tax"] > 0
