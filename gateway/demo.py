@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Callable
 
-from models import pos_taxes, security
+from models import bus, pos_taxes, security
 from models.bus import BusBus
 from models.db import Backend, Cursor
 from models.env import Env
@@ -233,6 +233,7 @@ async def load(env: Env, progress: Progress | None = None, days: int = DEFAULT_D
         await _today(env, shop, today, rng)
     advance("reservations")
     await _reservations(env, shops, today, rng)
+    bus.discard(env.cr)
     await env.cr.run(BusBus.delete())
     progress("done", steps, steps)
     return True

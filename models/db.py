@@ -43,6 +43,7 @@ _logger = logging.getLogger(__name__)
 
 Params = Sequence[Any]
 PostCommit = Callable[[], "Awaitable[None] | None"]
+PreCommit = Callable[["Cursor"], Awaitable[None]]
 
 sqlite3.register_adapter(decimal.Decimal, str)
 
@@ -79,6 +80,10 @@ class Cursor(abc.ABC):
     def __init__(self, dialect: peewee.Database) -> None:
         self.dialect = dialect
         self.postcommit: list[PostCommit] = []
+        #: Run inside the transaction, just before COMMIT (the bus writes its rows then).
+        self.precommit: list[PreCommit] = []
+        #: Work a unit collects on the way and writes in a precommit step, per owner.
+        self.buffers: dict[str, Any] = {}
         self.readonly = False
         #: The audit entries of the business operation under way (models/audit.py batch).
         self.audit_batch: Any = None
@@ -135,6 +140,13 @@ class Cursor(abc.ABC):
 
     def after_commit(self, callback: PostCommit) -> None:
         self.postcommit.append(callback)
+
+    def before_commit(self, callback: PreCommit) -> None:
+        self.precommit.append(callback)
+
+    async def run_precommit(self) -> None:
+        while self.precommit:
+            await self.precommit.pop(0)(self)
 
 
 class Backend(abc.ABC):
@@ -327,11 +339,12 @@ class _SqliteUnit:
     on every request, and this is the cheaper form.
     """
 
-    __slots__ = ("backend", "readonly")
+    __slots__ = ("backend", "readonly", "cr")
 
     def __init__(self, backend: SqliteBackend, readonly: bool) -> None:
         self.backend = backend
         self.readonly = readonly
+        self.cr: SqliteCursor | None = None
 
     async def __aenter__(self) -> Cursor:
         backend = self.backend
@@ -340,7 +353,7 @@ class _SqliteUnit:
         conn = backend._conn
         assert conn is not None
         await backend._lock.acquire()
-        cr = SqliteCursor(conn, backend.dialect)
+        cr = self.cr = SqliteCursor(conn, backend.dialect)
         cr.readonly = self.readonly
         if not self.readonly:
             try:
@@ -356,6 +369,12 @@ class _SqliteUnit:
             if not self.readonly:
                 conn = backend._conn
                 assert conn is not None
+                if exc_type is None and self.cr is not None and self.cr.precommit:
+                    try:
+                        await self.cr.run_precommit()
+                    except BaseException:
+                        conn.execute("ROLLBACK")
+                        raise
                 if exc_type is None:
                     try:
                         conn.execute("COMMIT")
@@ -573,6 +592,11 @@ class PostgresBackend(Backend):
                     await tr.rollback()
                     raise
                 else:
+                    try:
+                        await cr.run_precommit()
+                    except BaseException:
+                        await tr.rollback()
+                        raise
                     try:
                         await tr.commit()
                     except Exception as exc:  # a deferred constraint or serialization failure

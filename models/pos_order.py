@@ -82,11 +82,6 @@ KITCHEN_STATES = [
 ]
 KITCHEN_LABELS = dict(KITCHEN_STATES)
 KITCHEN_RANK = {key: rank for rank, (key, _label) in enumerate(KITCHEN_STATES)}
-#: Who hears about what happens to orders (kitchen events also reach the waiters,
-#: who carry the dishes).
-ORDER_ROLES = ("pos", "management", "kitchen")
-PAYMENT_ROLES = ("pos", "management")
-KITCHEN_ROLES = ("kitchen", "pos")
 
 #: What a client may still change on an order that is no longer a draft.
 FROZEN_WRITABLE = frozenset({"note"})
@@ -391,7 +386,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, PosOrderRefundMixin
             label = changes.get(cls.name, name)
             await bus.send_restaurant(env, company_id, "order_status_changed", {
                 "order_id": order_id, "name": label, "old_state": state, "new_state": new_state,
-            }, roles=ORDER_ROLES)
+            })
         await env["audit.log"]._log_changes(cls, logged)
         await refresh_table_status(env, [row[4] for row in rows if row[4]])
         if new_state == "cancel":
@@ -480,7 +475,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, PosOrderRefundMixin
             await bus.send_restaurant(env, company_id, "order_paid", {
                 "order_id": order_id, "name": name, "amount_total": float(amount_total),
                 "amount_paid": float(amount_paid), "amount_return": float(amount_return),
-            }, roles=PAYMENT_ROLES)
+            })
         await stock.apply_paid_orders(env, ids)
         await loyalty.apply_paid_orders(env, ids)      # points earned, or taken back by a refund
 
@@ -660,7 +655,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, PosOrderRefundMixin
                 if notify:
                     await bus.send_restaurant(env, company_id, "kitchen_update", {
                         "order_id": order_id, "line_id": None, "old_status": current,
-                        "new_status": new}, roles=KITCHEN_ROLES)
+                        "new_status": new})
 
     # ------------------------------------------------------------------
     # Events
@@ -672,7 +667,7 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, PosOrderRefundMixin
                 .where(cls.id.in_(ids)).order_by(cls.id)):
             await bus.send_restaurant(env, company_id, "order_created", {
                 "order_id": order_id, "name": name, "table_id": table_id, "state": state,
-            }, roles=ORDER_ROLES)
+            })
 
 
 
@@ -1159,7 +1154,7 @@ class PosOrderLine(BaseModel):
                 .order_by(cls.id)):
             await bus.send_restaurant(env, company_id, "kitchen_update", {
                 "order_id": order_id, "line_id": line_id, "old_status": old, "new_status": new,
-            }, roles=KITCHEN_ROLES)
+            })
 
 
 class PosPayment(BaseModel):
@@ -1307,7 +1302,7 @@ class PosPayment(BaseModel):
                 "order_id": order_id, "payment_id": payment_id,
                 "payment_method_id": values["payment_method_id"],
                 "amount": float(values["amount"]),
-            }, roles=PAYMENT_ROLES)
+            })
         await env["audit.log"]._log_created(cls, created)
         return ids
 

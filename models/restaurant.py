@@ -187,7 +187,7 @@ async def refresh_table_status(env: "Env", table_ids: Iterable[Any],
                          .where(Table.id == table_id))
         await bus.send_restaurant(env, company_id, "table_status_changed", {
             "table_id": table_id, "name": name, "old_status": stored or "available",
-            "new_status": new}, roles=("pos",))
+            "new_status": new})
     return result
 
 

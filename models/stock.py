@@ -42,8 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
 STORABLE = "product"
 #: Quantities are kept to the thousandth (NUMERIC(16,3)), as Odoo's default UoM precision.
 QTY = Decimal("0.001")
-#: Who hears about stock running low or out.
-ALERT_ROLES = ("management", "pos")
 
 ORDER_REASONS = [("sale", "Sale"), ("refund", "Refund")]
 #: What a manager may give as the reason of an adjustment.
@@ -383,9 +381,9 @@ async def _alert(env: "Env", company_id: int, product: _Product, old: Decimal,
     if old > 0 >= new:
         await bus.send_restaurant(env, company_id, "inventory_out", {
             "product_id": product.id, "name": product.name, "quantity": float(new),
-        }, roles=ALERT_ROLES)
+        })
     elif product.threshold > 0 and old > product.threshold >= new:
         await bus.send_restaurant(env, company_id, "inventory_low", {
             "product_id": product.id, "name": product.name, "quantity": float(new),
             "threshold": float(product.threshold),
-        }, roles=ALERT_ROLES)
+        })

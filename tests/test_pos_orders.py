@@ -324,7 +324,7 @@ async def test_kitchen_moves_dishes_forward(client: Any, orm: Any) -> None:
     assert {"order_id": order_id, "line_id": None, "old_status": "new",
             "new_status": "ready", "company_id": till.company_id} in kitchen
     assert {e["channel"] for e in updates} == {f"restaurant:{till.company_id}{role}"
-                                               for role in ("", ":kitchen", ":pos")}
+                                               for role in ("", ":kitchen", ":pos", ":management")}
 
 
 async def test_kitchen_of_another_restaurant_or_a_cancelled_order(client: Any, orm: Any) -> None:
