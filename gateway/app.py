@@ -3,17 +3,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from typing import Any, AsyncIterator
 
 import aiohttp_session
 from aiohttp import web
 from aiohttp_remotes import XForwardedRelaxed
 
-from models import make_registry
+from models import bus, make_registry
+from models.bus_hub import BusHub
 from models.db import Backend, make_backend
 from models.env import Env
 from models.login_throttle import LoginThrottle
 from models.restaurant import refresh_reservation_windows
+from rpc.bus import (BUS_HUB, BUS_SETTINGS, OPEN_SOCKETS, WAITING_PATHS, BusSettings,
+                     close_sockets)
 from rpc.routes import add_routes
 from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
@@ -21,10 +25,12 @@ from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid, 
                   make_rate_limits, security_headers, spec_bytes)
 from .config import Config
 from .keys import BACKEND, CONFIG, SESSIONS
+from .kds import add_kds_routes
 from .periodic import every
 from .sessions import DatabaseStorage
 
 SESSION_GC_INTERVAL = 3600
+WS_PREFIX = "/api/v1/ws/"
 
 
 async def health(request: web.Request) -> web.Response:
@@ -36,8 +42,12 @@ async def health(request: web.Request) -> web.Response:
 async def database_scope(request: web.Request, handler: Any) -> web.StreamResponse:
     """One database connection per request at most (PostgreSQL; nothing on SQLite).
 
-    Outermost, so that the session middleware's load and save share it too.
+    Outermost, so that the session middleware's load and save share it too. Not for
+    the routes that wait (long-polling, websockets): each of their reads takes a
+    connection for itself, so ten thousand waiting clients hold none.
     """
+    if request.path in WAITING_PATHS or request.path.startswith(WS_PREFIX):
+        return await handler(request)
     async with request.app[BACKEND].request_scope():
         return await handler(request)
 
@@ -46,6 +56,18 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await app[BACKEND].start()
     yield
     await app[BACKEND].close()
+
+
+async def _bus(app: web.Application) -> AsyncIterator[None]:
+    await app[BUS_HUB].start()
+    yield
+    await app[BUS_HUB].close()
+
+
+async def _prune_bus(app: web.Application) -> int:
+    """Notifications older than bus_retention: clients further behind are told to resync."""
+    retention = app[CONFIG].bus_retention
+    return await app[BACKEND].run_unit(lambda cr: bus.prune(cr, retention))
 
 
 async def _deadlines(app: web.Application) -> AsyncIterator[None]:
@@ -118,13 +140,28 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     app[SESSIONS] = storage
     aiohttp_session.setup(app, storage)
 
+    app[BUS_HUB] = BusHub(backend, redis_url=config.redis_url,
+                          redis_channel=f"{bus.NOTIFY_CHANNEL}:{config.db_name}",
+                          poll_interval=config.bus_poll_interval or 5.0)
+    app[BUS_SETTINGS] = BusSettings(
+        longpolling_timeout=config.longpolling_timeout,
+        keep_alive_timeout=config.websocket_keep_alive_timeout,
+        rate_limit_burst=config.websocket_rate_limit_burst,
+        rate_limit_delay=config.websocket_rate_limit_delay,
+        max_channels=config.bus_max_channels)
+    app[OPEN_SOCKETS] = weakref.WeakSet()
+    app.on_shutdown.append(close_sockets)
+
     add_routes(app)
     app.router.add_get("/web/health", health)
     add_api_routes(app)
+    add_kds_routes(app)
     spec_bytes()    # a broken OpenAPI fragment stops the start, naming the files
     setup_cors(app, config.cors_origins, config.cors_allow_credentials, config.cors_max_age)
     app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_bus)
+    app.cleanup_ctx.append(every(config.bus_prune_interval, _prune_bus, "bus prune"))
     app.cleanup_ctx.append(every(SESSION_GC_INTERVAL, _purge_sessions, "session purge"))
     app.cleanup_ctx.append(every(SESSION_GC_INTERVAL, _purge_refresh_tokens,
                                  "refresh token purge"))

@@ -78,6 +78,15 @@ def _seconds(value: Any) -> float:
     return number
 
 
+def _positive_seconds(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"not a number of seconds: {value!r}")
+    number = float(value)
+    if not 0 < number <= 366 * 86400:
+        raise ValueError(f"must be more than 0 seconds and at most a year, got {value!r}")
+    return number
+
+
 def _jwt_algorithm(value: Any) -> str:
     text = str(value).strip().upper()
     if text not in JWT_ALGORITHMS:
@@ -229,6 +238,33 @@ SETTINGS: tuple[Setting, ...] = (
             "never applied to \"*\".", _bool),
     Setting("cors_max_age", "api", 600,
             "Seconds a browser may cache a CORS preflight answer.", _not_negative),
+    Setting("longpolling_timeout", "bus", 50.0,
+            "Seconds a /longpolling/poll waits for a notification before answering [] "
+            "(Odoo's TIMEOUT).", _seconds),
+    Setting("bus_retention", "bus", 86400.0,
+            "Seconds notifications are kept for clients that reconnect with their last id; "
+            "older ones are pruned every bus_prune_interval (a client further behind is told "
+            "to resync).", _positive_seconds),
+    Setting("bus_prune_interval", "bus", 600.0,
+            "Seconds between two prunes of old notifications (0: never).", _seconds),
+    Setting("bus_poll_interval", "bus", 5.0,
+            "Seconds after which the bus reads new notifications even if no wake-up came "
+            "(covers a LISTEN or Redis connection being re-established).", _seconds),
+    Setting("redis_url", "bus", "",
+            "redis://host:port/db: wake the other gateway processes through Redis pub/sub "
+            "instead of PostgreSQL LISTEN/NOTIFY. Empty: PostgreSQL (or in-process on "
+            "SQLite).", _str),
+    Setting("websocket_keep_alive_timeout", "bus", 3600.0,
+            "Seconds after which a websocket is closed (4002, plus a random 0-50 %) so that "
+            "clients reconnect and re-check their session, as Odoo does.", _positive_seconds),
+    Setting("websocket_rate_limit_burst", "bus", 10,
+            "Messages a websocket client may send in a burst before being closed with 1013 "
+            "(Odoo's default).", _positive),
+    Setting("websocket_rate_limit_delay", "bus", 0.2,
+            "Seconds that refill one message of a websocket client's burst.", _seconds),
+    Setting("bus_max_channels", "bus", 200,
+            "Channels one subscription may name; more is refused as incorrect data.",
+            _positive),
     Setting("debug_tracebacks", "logging", True,
             "Include server tracebacks in error answers (data.debug). Forced off in production.",
             _bool),

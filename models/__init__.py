@@ -12,6 +12,7 @@ from .access_version import AccessVersion
 from .audit import AuditLog
 from .auth_token import ResUsersAuthToken
 from .bus import BusBus
+from .bus_presence import BusPresence
 from .feature_flag import GatewayFeatureFlag
 from .http_session import HttpSession
 from .ir_model import IrModel, IrModelData
@@ -41,7 +42,7 @@ MODELS: list[type] = [
 ]
 
 #: Tables that are not Odoo models but share the schema.
-SUPPORT_TABLES: list[type] = [HttpSession, AccessVersion, BusBus]
+SUPPORT_TABLES: list[type] = [HttpSession, AccessVersion, BusBus, BusPresence]
 
 
 def make_registry(backend_kind: str, options: dict[str, Any] | None = None) -> Registry:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import json2, web as web_routes, xmlrpc
+from . import bus, json2, web as web_routes, xmlrpc
 from .jsonrpc import json_route
 from .service import RPC_SERVICE
 from .services import dispatch_rpc
@@ -35,6 +35,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", "/xmlrpc/2/{service}", xmlrpc.xmlrpc_2),
     ("POST", "/xmlrpc/{service}", xmlrpc.xmlrpc_legacy),
     ("POST", "/json/2/{model}/{method}", json2.json2),
+    *bus.ROUTES,
 ]
 
 
