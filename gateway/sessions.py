@@ -20,6 +20,13 @@ itself keeps a rotated session valid for 120 s).
 
 A new session (``new_session`` at login) gets a fresh id when saved and the
 id the browser presented before is deleted: the rotation Odoo does at login.
+
+Logins and logouts reach the bus here (``user_login``/``user_logout``,
+``res.users._notify_session``), in the unit that writes or deletes the
+session's row: a new session saved with a uid is a login through the web
+face, and deleting a session that had a uid is a logout (through the face
+:func:`log_out` names, the web face by default). An expired session purged
+is no logout: nobody ended it.
 """
 from __future__ import annotations
 
@@ -35,8 +42,11 @@ from aiohttp_session import AbstractStorage, Session
 
 from models import access_version
 from models.db import Backend, Cursor
+from models.env import Env
 from models.fields import DATETIME_FORMAT
 from models.http_session import HttpSession
+from models.registry import Registry
+from rpc.service import RPC_SERVICE
 
 SID = re.compile(r"[0-9a-f]{40}")
 MAX_CACHED = 50_000
@@ -48,6 +58,18 @@ def _now() -> dt.datetime:
 
 def _encode(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+def log_out(session: Session, via: str = "web") -> None:
+    """End the session when the response is saved; ``via`` is the face named in the
+    ``user_logout`` event (a plain ``invalidate()`` is the web face's)."""
+    session.invalidate()
+    session.logout_via = via  # type: ignore[attr-defined]
+
+
+def _registry(request: web.Request) -> Registry | None:
+    service = request.app.get(RPC_SERVICE)
+    return service.registry if service is not None else None
 
 
 class DatabaseStorage(AbstractStorage):
@@ -113,16 +135,19 @@ class DatabaseStorage(AbstractStorage):
     async def save_session(self, request: web.Request, response: web.StreamResponse,
                            session: Session) -> None:
         previous = self._cookie_sid(request)
+        registry = _registry(request)
         if session.empty:
             doomed = [sid for sid in (session.identity, previous) if sid]
             if doomed:
-                await self._delete(doomed)
+                await self._delete(doomed, registry, getattr(session, "logout_via", "web"))
             self.save_cookie(response, "", max_age=session.max_age)
             return
         sid = session.identity
+        login = False
         if sid is None:
             sid = secrets.token_hex(20)
             session.set_new_identity(sid)
+            login = isinstance(session.get("uid"), int)
         data = self._encoder(self._get_session_data(session))
         now = _now()
         expiry = now + dt.timedelta(seconds=self.max_age or 604800)
@@ -139,6 +164,9 @@ class DatabaseStorage(AbstractStorage):
             }).on_conflict(conflict_target=[HttpSession.sid], update={
                 HttpSession.data: data, HttpSession.uid: row_uid,
                 HttpSession.expiry: expiry.strftime(DATETIME_FORMAT)}))
+            if login and registry is not None:
+                await registry["res.users"]._notify_session(Env(cr, registry, None), row_uid,
+                                                            "user_login", "web")
             return await cr.fetchval(*cr.sql(access_version.AccessVersion.select(
                 access_version.AccessVersion.value).where(access_version.AccessVersion.id == 1)))
 
@@ -147,12 +175,21 @@ class DatabaseStorage(AbstractStorage):
         self._remember(sid, data, version)
         self.save_cookie(response, sid, max_age=session.max_age)
 
-    async def _delete(self, sids: list[str]) -> None:
+    async def _delete(self, sids: list[str], registry: Registry | None = None,
+                      via: str = "web") -> None:
+        """Delete sessions; each that had a user is a logout (``via``) on the bus."""
         for sid in sids:
             self._cache.pop(sid, None)
 
         async def unit(cr: Cursor) -> None:
+            ended = [row[0] for row in await cr.rows(
+                HttpSession.select(HttpSession.uid).where(
+                    HttpSession.sid.in_(sids) & HttpSession.uid.is_null(False)))]
             await cr.run(HttpSession.delete().where(HttpSession.sid.in_(sids)))
+            if registry is not None:
+                for uid in dict.fromkeys(ended):
+                    await registry["res.users"]._notify_session(Env(cr, registry, None), uid,
+                                                                "user_logout", via)
         await self.backend.run_unit(unit)
 
     async def purge_expired(self) -> int:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import peewee
 
-from . import bus, loyalty, pos_taxes, security, stock
+from . import bus, loyalty, payment_events, pos_taxes, security, stock
 from . import fields as F
 from .api import public
 from .audit import batched
@@ -437,9 +437,17 @@ class PosOrder(PosOrderIntakeMixin, PosOrderRestaurantMixin, PosOrderRefundMixin
         (the intake), used for the orders of that session.
 
         Amounts are recomputed once for all the orders before they are
-        settled, and again only for those that got change.
+        settled, and again only for those that got change. A refusal here
+        (not a draft, not paid, stock) is a failed payment
+        (models/payment_events.py).
         """
         ids = sorted(set(ids))
+        with payment_events.refusing(env, ids):
+            await cls._pay(env, ids, till)
+
+    @classmethod
+    async def _pay(cls, env: "Env", ids: list[int], till: "Till | None") -> None:
+        """:meth:`_mark_paid`'s work, on sorted distinct ids."""
         rows = await env.cr.rows(cls.select(
             cls.id, cls.name, cls.state, cls.session_id, cls.company_id, cls.config_id)
             .where(cls.id.in_(ids)))
@@ -1200,15 +1208,17 @@ class PosPayment(BaseModel):
         name, state, session_id = await env.cr.first(
             orders.select(orders.name, orders.state, orders.session_id)
             .where(orders.id == order_id))
-        if state != "draft":
-            raise UserError(f"The order {name} is {STATE_LABELS[state]}: it takes no more "
-                            "payments.")
-        cls._split_vals(env, {k: v for k, v in vals.items() if k != "payment_date"})
-        till = await Till.load(env.sudo(), session_id)
-        payments = await cls._clean(env, till, [vals], f"Order {name}")
-        if not payments:
-            raise ValidationError(f"Order {name}: a payment needs an amount.",
-                                  field_errors={"amount": "Cannot be zero"})
+        with payment_events.refusing(env, [order_id],
+                                     [(vals.get("payment_method_id"), vals.get("amount"))]):
+            if state != "draft":
+                raise UserError(f"The order {name} is {STATE_LABELS[state]}: it takes no more "
+                                "payments.")
+            cls._split_vals(env, {k: v for k, v in vals.items() if k != "payment_date"})
+            till = await Till.load(env.sudo(), session_id)
+            payments = await cls._clean(env, till, [vals], f"Order {name}")
+            if not payments:
+                raise ValidationError(f"Order {name}: a payment needs an amount.",
+                                      field_errors={"amount": "Cannot be zero"})
         (new_id,) = await cls._insert(env, order_id, till, payments)
         await orders._recompute_amounts(env, [order_id])
         return new_id
@@ -1303,6 +1313,9 @@ class PosPayment(BaseModel):
                 "payment_method_id": values["payment_method_id"],
                 "amount": float(values["amount"]),
             })
+            if not values.get("is_change"):
+                payment_events.tendered(env.cr, order_id, values["payment_method_id"],
+                                        values["amount"])
         await env["audit.log"]._log_created(cls, created)
         return ids
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import fields as F
-from . import security
+from . import payment_events, security
 from .api import public
 from .audit import batched
 from .base import now_utc
@@ -130,7 +130,11 @@ class PosOrderIntakeMixin:
         lines = await Line._clean(
             env, till, await intake.line_values(env, existing[0] if existing else None),
             intake.label, **replaced)
-        payments = await Payment._clean(env, till, intake.payment_values(), intake.label)
+        # a resent draft's payments refused: a failed payment (models/payment_events.py)
+        with payment_events.refusing(env, [existing[0]] if existing else [], [
+                (p.get("payment_method_id"), p.get("amount"))
+                for p in intake.payment_values() if isinstance(p, dict)]):
+            payments = await Payment._clean(env, till, intake.payment_values(), intake.label)
         if existing is None:
             order_id = await cls._insert_header(env, till, intake, header)
             await cls._notify_created(env, [order_id])

@@ -17,6 +17,12 @@ the expected cash (opening float + cash payments, change included) and the
 other methods' totals, ``post_closing_cash_details`` stores the counted
 cash and the difference, ``close_session_from_ui`` posts the paid orders
 (``done``) and closes. A session with unpaid (draft) orders cannot close.
+
+The restaurant is open while one of its sessions is not closed: the first
+session to open sends ``restaurant_status`` "open", the last one to close
+"closed" (models/bus.py). Openings and closings of one restaurant take the
+restaurant's row lock first, so two tills opening at once cannot both be
+the first.
 """
 from __future__ import annotations
 
@@ -25,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
+from . import bus, security
 from . import fields as F
-from . import security
 from .api import public
 from .audit import batched
 from .base import BaseModel, check_ids, now_utc
@@ -147,14 +153,60 @@ class PosSession(BaseModel):
             await env["audit.log"]._log_changes(cls, [(new_id, company_id,
                                                        dict(zip(names, created)), values)])
         await cls._sync_config(env, [new_id])
+        if state != "closed":       # (opening_control may have become opened: still open)
+            await cls._announce(env, new_id, company_id, opened=True)
         return new_id
 
     @classmethod
     async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
+        moving = isinstance(vals, dict) and "state" in vals    # the superuser's path only
+        sessions = await cls._restaurant_of(env, check_ids(ids)) if moving else {}
+        before = await cls._open_restaurants(env, set(sessions.values()))
         result = await super().write(env, ids, vals)
         if isinstance(vals, dict) and {"state", "config_id"} & set(vals):
             await cls._sync_config(env, check_ids(ids))
+        if moving:
+            after = await cls._open_restaurants(env, set(sessions.values()))
+            for session_id, company_id in sessions.items():
+                if (company_id in before) != (company_id in after):
+                    await cls._send_status(env, company_id, session_id, company_id in after)
+                    before ^= {company_id}           # once per restaurant
         return result
+
+    @classmethod
+    async def _restaurant_of(cls, env: "Env", ids: list[int]) -> dict[int, int]:
+        """session id -> its restaurant."""
+        return dict(await env.cr.rows(cls.select(cls.id, cls.company_id).where(cls.id.in_(ids))
+                                      .order_by(cls.id)))
+
+    @classmethod
+    async def _open_restaurants(cls, env: "Env", company_ids: set[int]) -> set[int]:
+        """Those of ``company_ids`` with a session that is not closed."""
+        if not company_ids:
+            return set()
+        return {row[0] for row in await env.cr.rows(
+            cls.select(cls.company_id).distinct().where(
+                cls.company_id.in_(sorted(company_ids)) & (cls.state != "closed")))}
+
+    @classmethod
+    async def _announce(cls, env: "Env", session_id: int, company_id: int,
+                        opened: bool) -> None:
+        """``restaurant_status`` when ``session_id`` just made its restaurant open (the
+        first session not closed) or closed (the last one closed)."""
+        Company = env.registry["res.company"]
+        await env.cr.run(Company.update({Company.id: Company.id}).where(Company.id == company_id))
+        other = await env.cr.first(cls.select(cls.id).where(
+            (cls.company_id == company_id) & (cls.state != "closed") & (cls.id != session_id))
+            .limit(1))
+        if other is None:
+            await cls._send_status(env, company_id, session_id, opened)
+
+    @classmethod
+    async def _send_status(cls, env: "Env", company_id: int, session_id: int,
+                           opened: bool) -> None:
+        await bus.send_restaurant(env, company_id, "restaurant_status", {
+            "status": "open" if opened else "closed", "session_id": session_id,
+            "reason": "session opened" if opened else "session closed"})
 
     @classmethod
     async def _sync_config(cls, env: "Env", ids: list[int]) -> None:
@@ -206,6 +258,8 @@ class PosSession(BaseModel):
             session_id, company_id, {"name": name, "state": state, **dict(zip(extra, before))},
             changes)])
         await cls._sync_config(env, [session_id])
+        if new_state == "closed":
+            await cls._announce(env, session_id, company_id, opened=False)
 
     @public("records")
     async def action_pos_session_open(cls, env: "Env", ids: Any) -> bool:

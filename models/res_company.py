@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import bus
 from . import fields as F
-from .base import BaseModel
+from .base import BaseModel, check_ids
 from .business_hours import BusinessHoursCompany
 from .platform import PlatformCompany
+from .system_notice import SystemNoticeCompany
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
@@ -39,7 +41,7 @@ class ResCountry(BaseModel):
     currency_id = F.Many2one("res.currency", "Currency")
 
 
-class ResCompany(PlatformCompany, BusinessHoursCompany, BaseModel):
+class ResCompany(PlatformCompany, BusinessHoursCompany, SystemNoticeCompany, BaseModel):
     _name = "res.company"
     _affects_access = True
     _audit = True
@@ -91,3 +93,23 @@ class ResCompany(PlatformCompany, BusinessHoursCompany, BaseModel):
         """A user sees their own companies (all of them, not only the active ones)."""
         assert env.user is not None
         return [("id", "in", list(env.user.allowed_company_ids))]
+
+    @classmethod
+    async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
+        """Archiving or restoring a restaurant tells its staff (``restaurant_status``)."""
+        if not isinstance(vals, dict) or "active" not in vals:
+            return await super().write(env, ids, vals)
+        ids = check_ids(ids)
+        before = await cls._active(env, ids)
+        result = await super().write(env, ids, vals)
+        for company_id, active in (await cls._active(env, ids)).items():
+            if active != before.get(company_id, active):
+                await bus.send_restaurant(env, company_id, "restaurant_status", {
+                    "status": "active" if active else "archived", "session_id": None,
+                    "reason": "restaurant restored" if active else "restaurant archived"})
+        return result
+
+    @classmethod
+    async def _active(cls, env: "Env", ids: list[int]) -> dict[int, bool]:
+        return {row[0]: bool(row[1]) for row in await env.cr.rows(
+            cls.select(cls.id, cls.active).where(cls.id.in_(ids)))}

@@ -19,7 +19,7 @@ import bcrypt
 import orjson
 import peewee
 
-from . import access_version, security
+from . import access_version, bus, security
 from . import fields as F
 from .api import public
 from .base import MAX_ID, BaseModel, check_ids, normalize_commands, now_utc
@@ -38,6 +38,9 @@ LANGUAGES: dict[str, str] = {"en_US": "English (US)"}
 #: Notification settings a user may choose, with their defaults.
 NOTIFICATIONS: dict[str, bool] = {"order_ready": True, "low_stock": True,
                                   "new_reservation": True, "daily_report": False}
+#: The faces a session opens or ends through, as ``user_login``/``user_logout`` name them:
+#: the Odoo web session (cookie), the REST API's tokens, a staff PIN on a shared device.
+SESSION_FACES = ("web", "api", "pin")
 
 
 @functools.cache
@@ -300,6 +303,28 @@ class ResUsers(CompanySwitch, BaseModel):
         await env.cr.run(HttpSession.delete().where(HttpSession.uid.in_(ids)))
         from .auth_token import ResUsersAuthToken
         await ResUsersAuthToken._revoke(env, ids)
+
+    # -- sessions on the bus --------------------------------------------------
+    @classmethod
+    async def _notify_session(cls, env: "Env", uid: int, event: str, via: str) -> None:
+        """``user_login`` / ``user_logout`` for the managers of each of the user's own
+        restaurants (``company_ids``: not every restaurant a platform owner may see).
+
+        Every face that opens or ends a session calls this in the unit that writes the
+        session's own rows (``http_session``, refresh tokens), so the event exists if
+        and only if the login or logout did. A login also stamps ``login_date``
+        (Odoo's "Latest authentication"). ``via``: the face (:data:`SESSION_FACES`).
+        """
+        if event not in ("user_login", "user_logout") or via not in SESSION_FACES:
+            raise ValueError(f"Unknown session event {event!r} via {via!r}")
+        user = await cls._user_info(env, uid)
+        if user is None:
+            return
+        if event == "user_login":
+            await env.cr.run(cls.update({cls.login_date: now_utc()}).where(cls.id == uid))
+        payload = {"user_id": user.id, "name": user.name, "login": user.login, "via": via}
+        for company_id in user.company_ids:
+            await bus.send_restaurant(env, company_id, event, payload)
 
     # -- context -------------------------------------------------------------
     @public("model", readonly=True)

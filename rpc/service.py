@@ -9,9 +9,10 @@ from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
+from models import payment_events
 from models.db import Backend, Cursor
 from models.env import Env, UserInfo
-from models.exceptions import AccessDenied, AccessError, SessionExpired
+from models.exceptions import AccessDenied, AccessError, SessionExpired, UserError
 from models.registry import Registry
 
 
@@ -56,7 +57,13 @@ class RpcService:
 
     # -- units of work -----------------------------------------------------
     async def run(self, fn: Callable[[Cursor], Awaitable[Any]], readonly: bool = False) -> Any:
-        return await self.backend.run_unit(fn, readonly=readonly)
+        """``fn`` in one unit of work; a payment the unit refused is then reported on the
+        bus in a unit of its own (models/payment_events.py), for every front alike."""
+        try:
+            return await self.backend.run_unit(fn, readonly=readonly)
+        except UserError as exc:
+            await payment_events.report(self.backend, self.registry, exc)
+            raise
 
     def env(self, cr: Cursor, user: UserInfo | None, context: Any = None) -> Env:
         if context is not None and not isinstance(context, dict):

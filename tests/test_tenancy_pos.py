@@ -276,7 +276,11 @@ async def snapshot(orm: Any, world: World) -> dict[str, Any]:
                 ("company_id", "=", world.b.company)]
             out[model] = await env[model].search_read(domain, names, order="id", load=None)
             out[f"{model} count"] = await env[model].search_count([])
-        (out["bus"],) = await env.cr.first(BusBus.select(fn.COUNT(BusBus.id)))
+        # B's bus (A's own news, its users' logins and refused payments, is A's)
+        b = world.b.company
+        (out["bus"],) = await env.cr.first(BusBus.select(fn.COUNT(BusBus.id)).where(
+            (BusBus.channel == f"restaurant:{b}")
+            | BusBus.channel.startswith(f"restaurant:{b}:")))
         return out
     return await orm.run(read)
 

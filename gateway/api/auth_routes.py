@@ -20,6 +20,7 @@ from models.env import Env, UserInfo
 from models.exceptions import AccessDenied, MissingError, ValidationError
 from rpc.service import RPC_SERVICE
 
+from ..sessions import log_out
 from .auth import Caller, authenticated
 from .body import json_object, strings
 from .envelope import ok
@@ -84,6 +85,7 @@ async def login(request: web.Request) -> web.Response:
             raise AccessDenied()
         issued = await Tokens._issue(env, uid, days=request.app[TOKENS].refresh_days,
                                      **_client(request))
+        await Users._notify_session(env, uid, "user_login", "api")
         return issued, await _user_payload(cr, request, user)
 
     # bcrypt runs outside any write transaction (SQLite: writers wait for none of it)
@@ -126,22 +128,27 @@ async def logout(request: web.Request) -> web.Response:
     async def unit(cr: Cursor) -> int:
         env = Env(cr, service.registry, None)
         if revoke_all:
-            return await Tokens._revoke(env, caller.uid)
-        family = caller.claims.family if caller.claims else None
-        if token:
-            found = await Tokens._family_of(env, token)
-            if found is None or found[0] != caller.uid:
-                raise MissingError("Unknown refresh token")
-            family = found[1]
-        return await Tokens._revoke(env, caller.uid, family=family)
+            revoked = await Tokens._revoke(env, caller.uid)
+        else:
+            family = caller.claims.family if caller.claims else None
+            if token:
+                found = await Tokens._family_of(env, token)
+                if found is None or found[0] != caller.uid:
+                    raise MissingError("Unknown refresh token")
+                family = found[1]
+            revoked = await Tokens._revoke(env, caller.uid, family=family)
+        if revoked and caller.claims is not None:   # a cookie's logout is the session's save
+            await service.registry["res.users"]._notify_session(env, caller.uid,
+                                                                "user_logout", "api")
+        return revoked
 
     if caller.claims is None and not revoke_all and not token:
         # authenticated by the Odoo session cookie: that session ends (Odoo's destroy)
-        (await get_session(request)).invalidate()
+        log_out(await get_session(request), "api")
         return ok({"revoked_tokens": 0}, message="Logged out")
     revoked = await service.run(unit)
     if caller.claims is None:
-        (await get_session(request)).invalidate()
+        log_out(await get_session(request), "api")
     return ok({"revoked_tokens": revoked}, message="Logged out")
 
 

@@ -66,6 +66,7 @@ async def pin_login(request: web.Request) -> web.Response:
             client["user_agent"] or "")
         issued = await service.registry["res.users.auth.token"]._issue(
             env, uid, days=request.app[TOKENS].refresh_days, **client)
+        await service.registry["res.users"]._notify_session(env, uid, "user_login", "pin")
         return issued, await _user_payload(cr, request, user)
 
     await run_as(request, caller, check)          # bcrypt outside the write unit

@@ -9,6 +9,10 @@ The figure routes are for platform owners only (a restaurant manager gets
 403), whatever restaurant the owner works in: they cover every restaurant
 below the platforms the owner owns, never another platform's. Printers are
 not tracked yet, so ``/platform/health`` says nothing of them.
+
+``POST /platform/notifications`` sends a system notification to one
+restaurant of the owner's or to all of them (``res.company.send_system_notification``,
+models/system_notice.py, also reachable over JSON-RPC).
 """
 from __future__ import annotations
 
@@ -17,9 +21,11 @@ from typing import Any
 from aiohttp import web
 
 from models import platform as figures
+from models import security
 from models.env import Env
 
-from .auth import authenticated, run_as
+from .auth import authenticated, authenticated_in, run_as
+from .body import json_object, raise_field_errors
 from .envelope import PREFIX, ok
 from .pagination import Listing, bool_value
 from .reports import RANGE, choice, iso_day, query_values
@@ -113,6 +119,28 @@ async def restaurants(request: web.Request) -> web.Response:
               meta={**meta, "pagination": page.meta(len(rows))})
 
 
+NOTICE_FIELDS = ("title", "message", "level", "restaurant_id")
+
+
+async def send_notification(request: web.Request) -> web.Response:
+    """201 ``{sent_to: [restaurant ids]}``; the model checks every field (422) and the
+    restaurant (another platform's: 404)."""
+    caller = await authenticated_in(request, security.PLATFORM_OWNER,
+                                    "Only platform owners send system notifications.")
+    body = await json_object(request)
+    raise_field_errors({name: "unknown field" for name in body if name not in NOTICE_FIELDS},
+                       "notification")
+    values = {name: body[name] for name in NOTICE_FIELDS if name in body}
+    values.setdefault("title", None)
+    values.setdefault("message", None)
+
+    async def send(env: Env) -> dict[str, Any]:
+        return await env["res.company"].send_system_notification(**values)
+
+    data = await run_as(request, caller, send, readonly=False)
+    return ok(data, message="Notification sent", status=201)
+
+
 #: (method, path, handler), added to the app by routes.py (the switch is in its core table).
 ROUTES: list[tuple[str, str, object]] = [
     ("GET", f"{PREFIX}/platform/dashboard", dashboard),
@@ -120,4 +148,5 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", f"{PREFIX}/platform/analytics/commission", commission),
     ("GET", f"{PREFIX}/platform/analytics/performance", performance),
     ("GET", f"{PREFIX}/platform/health", health),
+    ("POST", f"{PREFIX}/platform/notifications", send_notification),
 ]
