@@ -22,7 +22,7 @@ import random
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import aiohttp_session
 import orjson
@@ -199,17 +199,23 @@ async def update_bus_presence(request: web.Request, params: dict[str, Any]) -> A
     return {}
 
 
-class _Socket:
-    """One Odoo websocket: the subscription it holds and the sender that drains it."""
+class BusSocket:
+    """One websocket: the subscription it holds and the sender that drains it.
 
-    __slots__ = ("ws", "subscription", "sending", "tokens", "stamp")
+    No task waits per idle socket: the hub calls :meth:`ready` when rows arrive,
+    which starts a sender only while there is something to send (ten thousand
+    idle sockets are ten thousand small objects, not ten thousand tasks)."""
 
-    def __init__(self, ws: web.WebSocketResponse, burst: int) -> None:
+    __slots__ = ("ws", "subscription", "sending", "tokens", "stamp", "frame")
+
+    def __init__(self, ws: web.WebSocketResponse, burst: int,
+                 frame: Callable[[list[Any]], bytes] = wire.odoo_frame) -> None:
         self.ws = ws
         self.subscription: Subscription | None = None
         self.sending: asyncio.Task[None] | None = None
         self.tokens = float(burst)
         self.stamp = time.monotonic()
+        self.frame = frame
 
     def allow(self, burst: int, delay: float) -> bool:
         """Odoo's websocket rate limit: ``burst`` messages, refilled one per ``delay``."""
@@ -225,12 +231,19 @@ class _Socket:
         if self.sending is None or self.sending.done():
             self.sending = asyncio.ensure_future(self._send())
 
+    def close(self, hub: BusHub) -> None:
+        if self.subscription is not None:
+            hub.unsubscribe(self.subscription)
+            self.subscription = None
+        if self.sending is not None:
+            self.sending.cancel()
+
     async def _send(self) -> None:
         subscription = self.subscription
         while subscription is not None and subscription.pending and not self.ws.closed:
             rows = subscription.take()
             try:
-                await self.ws.send_frame(wire.odoo_frame(rows), WSMsgType.TEXT)
+                await self.ws.send_frame(self.frame(rows), WSMsgType.TEXT)
             except (ConnectionError, RuntimeError):
                 return
             subscription = self.subscription
@@ -261,7 +274,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                                autoping=True)
     await ws.prepare(request)
     request.app[OPEN_SOCKETS].add(ws)
-    socket = _Socket(ws, settings.rate_limit_burst)
+    socket = BusSocket(ws, settings.rate_limit_burst)
     lifetime = settings.keep_alive_timeout * (1 + random.random() / 2)
     ends = time.monotonic() + lifetime
     try:
@@ -303,15 +316,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         if not ws.closed:
             await ws.close(code=wire.SERVER_ERROR)
     finally:
-        if socket.subscription is not None:
-            hub.unsubscribe(socket.subscription)
-        if socket.sending is not None:
-            socket.sending.cancel()
+        socket.close(hub)
         request.app[OPEN_SOCKETS].discard(ws)
     return ws
 
 
-async def _serve_event(request: web.Request, socket: _Socket, user: UserInfo | None,
+async def _serve_event(request: web.Request, socket: BusSocket, user: UserInfo | None,
                        data: str) -> None:
     event = orjson.loads(data)
     if not isinstance(event, dict) or not isinstance(event.get("data", {}), dict):

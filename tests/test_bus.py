@@ -25,7 +25,7 @@ from tests.support import login, rpc
 
 pytestmark = pytest.mark.timeout(90)
 
-GRILL, SUSHI = "Bistro Centrale", "Sushi Koi"
+BISTRO, SUSHI = "Bistro Centrale", "Sushi Koi"
 
 
 async def company_ids(app: web.Application) -> dict[str, int]:
@@ -80,7 +80,7 @@ def quick(app: web.Application) -> web.Application:
 async def test_a_poll_with_an_old_last_answers_at_once(client: Any, app: web.Application) -> None:
     ids = await company_ids(app)
     await login(client, "manager")
-    channel = bus.restaurant_channel(ids[GRILL], "management")
+    channel = bus.restaurant_channel(ids[BISTRO], "management")
     start = await newest(app)
     await emit(app, channel, 3)
     answer = await poll(client, [channel], start)
@@ -95,7 +95,7 @@ async def test_a_poll_at_the_newest_id_waits_for_the_next_commit(client: Any,
     """Answered within 100 ms of the commit, made through another connection."""
     ids = await company_ids(app)
     await login(client, "waiter")
-    channel = bus.restaurant_channel(ids[GRILL], "pos")
+    channel = bus.restaurant_channel(ids[BISTRO], "pos")
     last = await newest(app)
     waiting = asyncio.ensure_future(poll(client, [channel], last))
     await asyncio.sleep(0.3)
@@ -117,7 +117,7 @@ async def test_a_poll_with_nothing_new_answers_empty_after_the_timeout(
 async def test_a_rolled_back_change_notifies_nobody(client: Any, quick: web.Application) -> None:
     ids = await company_ids(quick)
     await login(client, "waiter")
-    channel = bus.restaurant_channel(ids[GRILL], "pos")
+    channel = bus.restaurant_channel(ids[BISTRO], "pos")
     last = await newest(quick)
     with pytest.raises(RuntimeError):
         await emit(quick, channel, 2, fail=True)
@@ -129,8 +129,8 @@ async def test_a_client_that_drops_and_resumes_misses_nothing_and_gets_nothing_t
         client: Any, quick: web.Application) -> None:
     ids = await company_ids(quick)
     await login(client, "waiter")
-    channel = bus.restaurant_channel(ids[GRILL], "pos")
-    other = bus.restaurant_channel(ids[GRILL], "kitchen")
+    channel = bus.restaurant_channel(ids[BISTRO], "pos")
+    other = bus.restaurant_channel(ids[BISTRO], "kitchen")
     last = start = await newest(quick)
     received: list[dict[str, Any]] = []
     for round_ in range(4):
@@ -160,7 +160,7 @@ async def test_a_late_commit_with_a_smaller_id_is_not_skipped(client: Any,
     """Transaction A queues its notification first and commits last; a subscriber that
     has already received B's still receives A's, exactly once (odoo/odoo#176259)."""
     ids = await company_ids(app)
-    channel = bus.restaurant_channel(ids[GRILL], "pos")
+    channel = bus.restaurant_channel(ids[BISTRO], "pos")
     service = app[RPC_SERVICE]
     hub = app[BUS_HUB]
     subscription, _notice = await hub.subscribe([channel], await newest(app))
@@ -209,7 +209,7 @@ async def test_a_late_commit_with_a_smaller_id_is_not_skipped(client: Any,
 async def test_another_restaurants_channels_are_dropped(client: Any,
                                                         quick: web.Application) -> None:
     ids = await company_ids(quick)
-    grill_kitchen = bus.restaurant_channel(ids[GRILL], "kitchen")
+    grill_kitchen = bus.restaurant_channel(ids[BISTRO], "kitchen")
     await login(client, "sushi.kitchen")
     last = await newest(quick)
     await emit(quick, grill_kitchen, 2)
@@ -230,7 +230,7 @@ async def test_another_restaurants_channels_are_dropped(client: Any,
 async def test_who_hears_which_audience(client: Any, quick: web.Application, user: str,
                                         audience: str, hears: bool) -> None:
     ids = await company_ids(quick)
-    channel = bus.restaurant_channel(ids[GRILL], audience or None)
+    channel = bus.restaurant_channel(ids[BISTRO], audience or None)
     await login(client, user)
     last = await newest(quick)
     await emit(quick, channel)

@@ -91,7 +91,12 @@ async def authenticated(request: web.Request) -> Caller:
     (not logged out, not revoked by a new password) and its user active."""
     if _uses_cookie(request):
         return await _session_caller(request)
-    claims = access_claims(request)
+    return await caller_for(request, access_claims(request))
+
+
+async def caller_for(request: web.Request, claims: AccessClaims) -> Caller:
+    """The caller of a decoded access token (a socket's token comes in a message, not in
+    a header); InvalidToken unless its session is open and its user active."""
     service = request.app[RPC_SERVICE]
 
     async def unit(cr: Cursor) -> UserInfo | None:

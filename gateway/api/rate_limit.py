@@ -35,10 +35,12 @@ WINDOW = 60.0
 #: Callers remembered per group at most; the oldest windows go first beyond it.
 MAX_KEYS = 100_000
 
-#: (group, path prefixes, setting with its requests per minute). First match wins.
-#: Bus and offline-sync routes, once they exist, get a group of their own with no
-#: limit (long polls and batch uploads are paced by their own caps), listed first.
+#: (group, path prefixes, setting with its requests per minute, "" for none). First match
+#: wins. The mobile sockets are not counted: a socket is one request that lasts, paced by
+#: its own message limit (websocket_rate_limit_burst), and a reconnecting kitchen screen
+#: must never find itself locked out.
 GROUPS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("bus", (f"{PREFIX}/ws",), ""),
     ("auth", (f"{PREFIX}/auth/login", f"{PREFIX}/auth/refresh"),
      "rate_limit_login_per_minute"),
     ("default", (PREFIX,), "rate_limit_per_minute"),
@@ -106,7 +108,7 @@ def _caller(request: web.Request) -> str:
 def make_rate_limits(config: Any) -> Any:
     """The middleware for these settings, or None when every group is unlimited."""
     limits = {group: int(config[setting]) for group, _prefixes, setting in GROUPS
-              if int(config[setting]) > 0}
+              if setting and int(config[setting]) > 0}
     if not limits:
         return None
     limiter = RateLimiter(limits)
