@@ -6,11 +6,12 @@ STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut 
 # Test processes (pytest-xdist): one per core, at most 4; each builds its own demo databases.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help install run test test-sqlite bench lint clean config
+.PHONY: help install run test test-sqlite bench lint clean config browser-deps
 
 help:
 	@echo "make run     set up, create the SQLite database with demo data, serve 8069 and 8000"
 	@echo "make test    set up and run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make browser-deps  install chromium and chromium-driver (root, apt-get) for the browser test"
 	@echo "make bench   measure requests per second against plain-aiohttp references"
 	@echo "make clean   remove the virtualenv and local data"
 
@@ -29,11 +30,26 @@ run: install
 	$(BIN)/gateway demo --if-empty
 	$(BIN)/gateway serve
 
-test: install
+test: install browser-deps
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-test-sqlite: install
+test-sqlite: install browser-deps
 	GATEWAY_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+# The kitchen page's browser test drives Debian's headless Chromium through its chromedriver.
+# Installed here (as root, with apt-get) rather than by hand; otherwise the test says how.
+BROWSER_PACKAGES := chromium chromium-driver
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing $(BROWSER_PACKAGES) for the browser test"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) \
+		|| { DEBIAN_FRONTEND=noninteractive apt-get update \
+		     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; \
+	else \
+		echo "note: /usr/bin/chromium or /usr/bin/chromedriver is missing; the browser test is skipped"; \
+		echo "      (install the Debian packages $(BROWSER_PACKAGES), as root: make browser-deps)"; \
+	fi
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)

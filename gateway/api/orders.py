@@ -39,6 +39,7 @@ from typing import Any
 from aiohttp import web
 
 from models.base import MAX_ID
+from models import security
 from models.env import Env
 from models.exceptions import InvalidStateTransition, MissingError, ValidationError
 
@@ -124,11 +125,14 @@ async def _one(env: Env, order_id: int) -> dict[str, Any]:
         "subtotal": line["price_subtotal"], "subtotal_incl": line["price_subtotal_incl"],
         "kitchen_status": line["kitchen_status"], "note": text(line["customer_note"]),
     } for line in await env[LINE].read(sorted(order["lines"]), LINE_FIELDS)]
+    # kitchen staff may move an order but not read its payments: they get none listed
+    payments = await env[PAYMENT].read(sorted(order["payment_ids"]), PAYMENT_FIELDS) \
+        if security.has_access(env, env.registry[PAYMENT], security.READ) else []
     data["payments"] = [{
         "id": payment["id"], "method": many2one(payment["payment_method_id"]),
         "amount": payment["amount"], "date": payment["payment_date"],
         "is_change": payment["is_change"],
-    } for payment in await env[PAYMENT].read(sorted(order["payment_ids"]), PAYMENT_FIELDS)]
+    } for payment in payments]
     return data
 
 
