@@ -88,6 +88,8 @@ async def test_detailed_health_reports_real_figures(client: Any, db: Any) -> Non
     assert full["status"] == health.worst([c["status"] for c in full["checks"].values()])
     bus = full["checks"]["bus"]
     assert bus["status"] == "pass" and bus["rows"] >= 0
+    assert bus["listener"] in ("in-process", "postgresql") and bus["subscribers"] >= 0
+    assert bus["unread"] >= 0 and bus["cursor"] >= 0
     if bus["rows"]:
         assert bus["newest_age_seconds"] >= 0 and bus["newest_at"]
 

@@ -41,9 +41,11 @@ from playhouse.migrations import Migration
 
 from models import security
 from models.bus import BusBus
+from models.bus_hub import BusHub
 from models.db import Cursor, PostgresBackend, SqliteBackend
 from models.exceptions import AccessError, SessionExpired, UserError
 from models.schema import MIGRATIONS_DIR
+from rpc.bus import BUS_HUB
 from rpc.service import RPC_SERVICE, RpcService
 
 from ..keys import CONFIG
@@ -172,18 +174,27 @@ async def database_figures(cr: Cursor, backend: Any,
     return {"database": database, "migrations": migrations}
 
 
-async def bus_figures(cr: Cursor) -> dict[str, Any]:
-    """Rows kept in the bus table and the age of the newest. Nothing records which rows
-    were delivered (no delivery runs yet), so there is no pending count to give, and a
-    quiet restaurant's old newest row is no fault: the bus never warns."""
-    count, newest = await cr.first(BusBus.select(peewee.fn.COUNT(BusBus.id),
-                                                 peewee.fn.MAX(BusBus.create_date)))
+async def bus_figures(cr: Cursor, hub: BusHub) -> dict[str, Any]:
+    """Rows kept in the bus table, the newest's age, and this process's hub: the clients
+    waiting on it, how it is woken, and its lag (committed rows it has not read yet).
+    A lag that stays above zero means wake-ups are lost and only the safety poll
+    delivers: a warning. A quiet restaurant's old newest row is no fault."""
+    count, newest, top = await cr.first(BusBus.select(
+        peewee.fn.COUNT(BusBus.id), peewee.fn.MAX(BusBus.create_date), peewee.fn.MAX(BusBus.id)))
     age = None
     if newest:
         stamp = dt.datetime.fromisoformat(str(newest)).replace(tzinfo=dt.timezone.utc)
         age = round((dt.datetime.now(dt.timezone.utc) - stamp).total_seconds(), 3)
-    return {"status": "pass", "rows": count, "newest_at": str(newest) if newest else None,
-            "newest_age_seconds": age}
+    lag = max((top or 0) - hub.cursor, 0) if hub.started else None
+    if not hub.started:
+        status = "fail"
+    elif lag and age is not None and age > max(hub.poll_interval, 1.0) * 2:
+        status = "warn"
+    else:
+        status = "pass"
+    return {"status": status, "rows": count, "newest_at": str(newest) if newest else None,
+            "newest_age_seconds": age, "listener": hub.listener, "subscribers": hub.subscribers,
+            "cursor": hub.cursor, "unread": lag}
 
 
 # -- system -----------------------------------------------------------------------------------
@@ -341,7 +352,7 @@ async def comprehensive_health(request: web.Request) -> web.Response:
 
     async def unit(cr: Cursor) -> dict[str, dict[str, Any]]:
         figures = await database_figures(cr, service.backend, pool)
-        figures["bus"] = await bus_figures(cr)
+        figures["bus"] = await bus_figures(cr, request.app[BUS_HUB])
         return figures
 
     if probed["status"] == "fail":      # gone since the caller was checked
