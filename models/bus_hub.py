@@ -294,6 +294,8 @@ class BusHub:
         except BaseException:
             self.unsubscribe(subscription)
             raise
+        if notice == "reset":          # the client's last means nothing here: from the start
+            subscription.last = 0
         held, subscription._held = subscription._held or [], None
         merged = {row[0]: row for row in backlog}
         for row in held:

@@ -370,3 +370,19 @@ async def test_a_separate_process_commit_wakes_the_poller(client: Any, app: web.
     await orm.run(lambda env: bus.send(env, "broadcast", "system_notification", {"via": "orm"}))
     answer = await asyncio.wait_for(waiting, 10)
     assert payloads(answer) == [{"via": "orm"}]
+
+
+async def test_after_a_reset_the_subscription_hears_new_rows(client: Any,
+                                                             app: web.Application) -> None:
+    """A socket that came with a ``last`` from a restored database keeps listening from
+    the start, not from its stale id."""
+    hub = app[BUS_HUB]
+    subscription, notice = await hub.subscribe(["broadcast"], await newest(app) + 1000)
+    try:
+        assert notice == "reset"
+        subscription.take()
+        await emit(app, "broadcast")
+        rows = await subscription.wait(5)
+        assert [orjson.loads(row[2])["payload"] for row in rows] == [{"n": 0}]
+    finally:
+        hub.unsubscribe(subscription)

@@ -115,7 +115,8 @@ async def socket(request: web.Request) -> web.StreamResponse:
         sender.subscription = subscription
         subscription.on_ready = sender.ready
         await ws.send_frame(wire.mobile_message(
-            "welcome", channel=channel, user_id=caller.uid, last=max(hub.cursor, last)),
+            "welcome", channel=channel, user_id=caller.uid,
+            last=max(hub.cursor, subscription.last)),
             WSMsgType.TEXT)
         if notice is not None:
             await ws.send_frame(wire.mobile_message("resync", reason=notice), WSMsgType.TEXT)
