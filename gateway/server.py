@@ -40,8 +40,9 @@ async def serve_forever(config: Config, reuse_port: bool,
     await runner.setup()
     urls = []
     for port in dict.fromkeys((config.http_port, config.api_port)):
+        # backlog: after a restart every screen reconnects at once (aiohttp's default is 128)
         site = web.TCPSite(runner, config.http_interface or None, port, reuse_port=reuse_port,
-                           shutdown_timeout=5.0)
+                           shutdown_timeout=5.0, backlog=2048)
         await site.start()
         host = config.http_interface or "0.0.0.0"
         urls.append(f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}")
@@ -57,13 +58,32 @@ async def serve_forever(config: Config, reuse_port: bool,
         await runner.cleanup()
 
 
+def raise_open_files_limit() -> int:
+    """Lift the soft limit on open files to the hard one: every idle long-poll and
+    websocket is a socket, and the common soft default (1024) would cap a process at
+    about a thousand screens. Answers the limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError) as exc:
+            _logger.warning("cannot raise the open-files limit from %s: %s", soft, exc)
+    return soft
+
+
 def _worker(config: Config) -> None:
     setup_logging(config)
+    raise_open_files_limit()
     asyncio.run(serve_forever(config, reuse_port=True))
 
 
 def run(config: Config, on_ready: Callable[[list[str]], None] | None = None) -> None:
     setup_logging(config)
+    raise_open_files_limit()
     workers = max(config.workers, 0)
     if workers <= 1:
         asyncio.run(serve_forever(config, reuse_port=workers == 1, on_ready=on_ready))

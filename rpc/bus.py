@@ -199,18 +199,36 @@ async def update_bus_presence(request: web.Request, params: dict[str, Any]) -> A
     return {}
 
 
+#: Frames already encoded, by (encoder, row ids): the same rows go to thousands of sockets.
+_FRAMES: dict[tuple[Any, tuple[int, ...]], bytes] = {}
+#: Bytes waiting in a socket's buffer beyond which its sends get a task of their own.
+BUFFER_HIGH = 64 * 1024
+
+
+def encoded(frame: Callable[[list[Any]], bytes], rows: list[Any]) -> bytes:
+    key = (frame, tuple(row[0] for row in rows))
+    data = _FRAMES.get(key)
+    if data is None:
+        if len(_FRAMES) > 256:
+            _FRAMES.clear()
+        data = _FRAMES[key] = frame(rows)
+    return data
+
+
 class BusSocket:
-    """One websocket: the subscription it holds and the sender that drains it.
+    """One websocket: the subscription it holds and how its rows are sent.
 
-    No task waits per idle socket: the hub calls :meth:`ready` when rows arrive,
-    which starts a sender only while there is something to send (ten thousand
-    idle sockets are ten thousand small objects, not ten thousand tasks)."""
+    No task waits per idle socket. When rows arrive the hub awaits :meth:`send` of
+    every socket concerned, one after the other in one task; a socket whose buffer is
+    already full (a slow reader) gets a task of its own instead, so it holds up no
+    other."""
 
-    __slots__ = ("ws", "subscription", "sending", "tokens", "stamp", "frame")
+    __slots__ = ("ws", "transport", "subscription", "sending", "tokens", "stamp", "frame")
 
-    def __init__(self, ws: web.WebSocketResponse, burst: int,
+    def __init__(self, ws: web.WebSocketResponse, request: web.Request, burst: int,
                  frame: Callable[[list[Any]], bytes] = wire.odoo_frame) -> None:
         self.ws = ws
+        self.transport = request.transport
         self.subscription: Subscription | None = None
         self.sending: asyncio.Task[None] | None = None
         self.tokens = float(burst)
@@ -227,9 +245,30 @@ class BusSocket:
         self.tokens -= 1
         return True
 
-    def ready(self) -> None:
-        if self.sending is None or self.sending.done():
-            self.sending = asyncio.ensure_future(self._send())
+    def attach(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        subscription.on_ready = self.send
+        if subscription.pending:
+            self.sending = asyncio.ensure_future(self._drain())
+
+    async def send(self) -> None:
+        if self.sending is not None and not self.sending.done():
+            return                  # the drain under way takes the new rows too
+        transport = self.transport
+        if transport is None or transport.get_write_buffer_size() > BUFFER_HIGH:
+            self.sending = asyncio.ensure_future(self._drain())
+            return
+        await self._drain()
+
+    async def _drain(self) -> None:
+        subscription = self.subscription
+        while subscription is not None and subscription.pending and not self.ws.closed:
+            rows = subscription.take()
+            try:
+                await self.ws.send_frame(encoded(self.frame, rows), WSMsgType.TEXT)
+            except (ConnectionError, RuntimeError):
+                return
+            subscription = self.subscription
 
     def close(self, hub: BusHub) -> None:
         if self.subscription is not None:
@@ -237,16 +276,6 @@ class BusSocket:
             self.subscription = None
         if self.sending is not None:
             self.sending.cancel()
-
-    async def _send(self) -> None:
-        subscription = self.subscription
-        while subscription is not None and subscription.pending and not self.ws.closed:
-            rows = subscription.take()
-            try:
-                await self.ws.send_frame(self.frame(rows), WSMsgType.TEXT)
-            except (ConnectionError, RuntimeError):
-                return
-            subscription = self.subscription
 
 
 def _handshake_error(request: web.Request) -> web.Response | None:
@@ -274,7 +303,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                                autoping=True)
     await ws.prepare(request)
     request.app[OPEN_SOCKETS].add(ws)
-    socket = BusSocket(ws, settings.rate_limit_burst)
+    socket = BusSocket(ws, request, settings.rate_limit_burst)
     lifetime = settings.keep_alive_timeout * (1 + random.random() / 2)
     ends = time.monotonic() + lifetime
     try:
@@ -335,13 +364,10 @@ async def _serve_event(request: web.Request, socket: BusSocket, user: UserInfo |
             hub.unsubscribe(socket.subscription)
             socket.subscription = None
         subscription, notice = await hub.subscribe(channels, last)
-        socket.subscription = subscription
-        subscription.on_ready = socket.ready
         if notice is not None:
             resync = _resync(notice, subscription)
             await socket.ws.send_frame(wire.odoo_frame([], resync), WSMsgType.TEXT)
-        if subscription.pending:
-            socket.ready()
+        socket.attach(subscription)
         await _touch_presence(request, user)
     elif name == "update_presence":
         await _touch_presence(request, user, payload.get("inactivity_period"))

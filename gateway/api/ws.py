@@ -102,7 +102,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_MESSAGE)
     await ws.prepare(request)
     request.app[OPEN_SOCKETS].add(ws)
-    sender = BusSocket(ws, settings.rate_limit_burst, wire.mobile_frame)
+    sender = BusSocket(ws, request, settings.rate_limit_burst, wire.mobile_frame)
     try:
         if caller is None:
             caller, last = await _first_message(request, ws, last)
@@ -112,16 +112,13 @@ async def socket(request: web.Request) -> web.StreamResponse:
                 raise SocketRefused(wire.FORBIDDEN, "FORBIDDEN", str(exc)) from None
         channel = bus.restaurant_channel(restaurant_id, role or None)
         subscription, notice = await hub.subscribe([channel], last)
-        sender.subscription = subscription
-        subscription.on_ready = sender.ready
         await ws.send_frame(wire.mobile_message(
             "welcome", channel=channel, user_id=caller.uid,
             last=max(hub.cursor, subscription.last)),
             WSMsgType.TEXT)
         if notice is not None:
             await ws.send_frame(wire.mobile_message("resync", reason=notice), WSMsgType.TEXT)
-        if subscription.pending:
-            sender.ready()
+        sender.attach(subscription)
         await _serve(request, ws, sender, caller)
     except SocketRefused as refused:
         if not ws.closed:
