@@ -15,6 +15,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from .bus import CLIENTS_TARGET, LATENCY_TARGET_S, RSS_TARGET_MB, BusRun
 from .cases import CASES, CEILING, FLOOR, GATEWAY, SEARCH_READ, Case
 from .runner import RunResult
 
@@ -185,3 +186,84 @@ def runs_table(runs: list[RunResult]) -> str:
 def failed(rows: list[Row]) -> bool:
     """Whether any run had errors (the bench then exits non-zero)."""
     return any(row.errors for row in rows)
+
+
+# -- the bus case ------------------------------------------------------------------------
+
+def _ms(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds * 1000:,.0f}"
+
+
+def _mb(mib: float) -> float:
+    """MiB (what /proc says) to MB (what the target says)."""
+    return mib * 1.048576
+
+
+def bus_table(runs: list[BusRun]) -> str:
+    lines = [
+        "| backend | run | long-polls held | websockets held | connect s | RSS idle MB "
+        "| RSS held MB | KB per client | commit ms | received | commit→first ms "
+        "| p50 ms | p99 ms | commit→last ms | gateway CPU ms | load CPU ms | other load "
+        "| errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        per = run.kib_per_client
+        lines.append(
+            f"| {run.backend} | {run.label} | {run.polls_held:,} / {run.pollers:,} "
+            f"| {run.sockets_held:,} / {run.sockets:,} | {run.connect_s:.1f} "
+            f"| {_mb(run.rss_idle_mib):.0f} | {_mb(run.rss_held_mib):.0f} "
+            f"| {_num(None if per is None else per * 1.024, '.1f')} | {run.commit_ms:.1f} "
+            f"| {run.received:,} | {_ms(run.quantile(0.0))} | {_ms(run.quantile(0.5))} "
+            f"| {_ms(run.quantile(0.99))} | {_ms(run.last_s)} | {run.fanout_cpu_ms:,.0f} "
+            f"| {run.clients_cpu_ms:,.0f} | {run.other_pct:.0f} % | {run.error_count} |")
+    return "\n".join(lines)
+
+
+def bus_targets(runs: list[BusRun]) -> str:
+    """The issue's three bus targets per run, each with its figure and verdict."""
+    lines = []
+    for run in runs:
+        rss = _mb(run.rss_held_mib)
+        held = []
+        if run.pollers:
+            held.append(f"{run.polls_held:,} long-pollers")
+        if run.sockets:
+            held.append(f"{run.sockets_held:,} websockets")
+        full = all(count >= CLIENTS_TARGET for count, asked in
+                   ((run.polls_held, run.pollers), (run.sockets_held, run.sockets)) if asked)
+        ok = full and rss < RSS_TARGET_MB and not run.error_count
+        lines.append(
+            f"* {run.backend}, {run.label}: **{' + '.join(held)}** held by one process at "
+            f"**{rss:,.0f} MB** resident (target {CLIENTS_TARGET:,} each under "
+            f"{RSS_TARGET_MB} MB): "
+            f"{'met' if ok else 'NOT met' if full else 'not measured at full size'}")
+        last = run.last_s
+        size = run.polls_held + run.sockets_held
+        fast = last is not None and last < LATENCY_TARGET_S and run.received == size
+        if run.pollers and run.sockets:
+            verdict = f"for reference ({size:,} clients, not the target's {CLIENTS_TARGET:,})"
+        elif size >= CLIENTS_TARGET:
+            verdict = "met" if fast else "NOT met"
+        else:
+            verdict = f"measured at {size:,} clients, not at {CLIENTS_TARGET:,}"
+        lines.append(
+            f"* {run.backend}, {run.label}: commit → last of {run.received:,} receiving "
+            f"**{_ms(last)} ms** (p50 {_ms(run.quantile(0.5))}, p99 "
+            f"{_ms(run.quantile(0.99))}; target under {LATENCY_TARGET_S * 1000:,.0f} ms for "
+            f"{CLIENTS_TARGET:,}): {verdict}")
+    noisy = [run for run in runs if run.other_pct > NOISY_PCT]
+    if noisy:
+        lines.append(f"* **noise**: in {len(noisy)} of {len(runs)} runs, processes outside the "
+                     f"bench used more than {NOISY_PCT:.0f} % of a core during the fan-out (up "
+                     f"to {max(run.other_pct for run in noisy):.0f} %): latencies are inflated; "
+                     f"the gateway's CPU time is the steadier figure")
+    errors = sum(run.error_count for run in runs)
+    lines.append(f"* bus errors (clients that failed to connect or did not receive): "
+                 f"**{errors}** (must be 0)")
+    return "\n".join(lines)
+
+
+def bus_errors(runs: list[BusRun]) -> str:
+    return "\n".join(f"* {run.backend}, {run.label}: {count} × {text}"
+                     for run in runs for text, count in run.errors.items())

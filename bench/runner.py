@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from . import cases, client, dataset, procstat, servers, wrk
+from . import bus, cases, client, dataset, procstat, servers, wrk
 from .cases import CEILING, FLOOR, GATEWAY, Case
 
 
@@ -270,4 +270,23 @@ def rounds(prepared: dict[str, Prepared], options: Options, wrk_path: str,
                 if result.server_log:
                     log(f"[{kind} r{round_no}] {case.label}: end of the server's log:\n"
                         f"{result.server_log}")
+    return results
+
+
+def bus_runs(targets: dict[str, dataset.Target], clients: int,
+             log: Callable[[str], None]) -> list[bus.BusRun]:
+    """The bus case on each backend: each kind of listener alone, then both at once
+    (bench/bus.py), every run on a fresh gateway."""
+    results = []
+    for kind, target in targets.items():
+        for label, pollers, sockets in bus.plan(clients):
+            log(f"[{kind} bus] {label}: opening {pollers:,} long-polls and {sockets:,} "
+                f"websockets")
+            result = bus.run(target, label, pollers, sockets, log)
+            results.append(result)
+            log(f"[{kind} bus] {label}: {bus.describe(result)}")
+            if result.errors:
+                log(f"[{kind} bus] {label}: errors {result.errors}")
+            if result.server_log:
+                log(f"[{kind} bus] {label}: end of the gateway's log:\n{result.server_log}")
     return results
