@@ -19,6 +19,7 @@ from models.restaurant import refresh_reservation_windows
 from rpc.bus import (BUS_HUB, BUS_SETTINGS, OPEN_SOCKETS, WAITING_PATHS, BusSettings,
                      close_sockets)
 from rpc.routes import add_routes
+from rpc.web import health as web_health
 from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
 from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid, setup_cors,
@@ -31,11 +32,6 @@ from .sessions import DatabaseStorage
 
 SESSION_GC_INTERVAL = 3600
 WS_PREFIX = "/api/v1/ws/"
-
-
-async def health(request: web.Request) -> web.Response:
-    """Odoo's session-free liveness probe."""
-    return web.json_response({"status": "pass"}, headers={"Cache-Control": "no-store"})
 
 
 @web.middleware
@@ -154,7 +150,7 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     app.on_shutdown.append(close_sockets)
 
     add_routes(app)
-    app.router.add_get("/web/health", health)
+    app.router.add_get("/web/health", web_health)
     add_api_routes(app)
     add_kds_routes(app)
     spec_bytes()    # a broken OpenAPI fragment stops the start, naming the files

@@ -52,6 +52,7 @@ system_notification         {title, message, level ("info"/"warning"/"critical")
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import orjson
@@ -238,8 +239,6 @@ async def rows_after(cr: "Cursor", last: int, limit: int,
 async def recent_rows(cr: "Cursor", seconds: float, limit: int,
                       channels: Iterable[str]) -> list[Row]:
     """Rows of the last ``seconds`` on ``channels`` (Odoo's answer to ``last = 0``)."""
-    import datetime as dt
-
     since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=seconds)).strftime(
         F.DATETIME_FORMAT)
     query = (BusBus.select(BusBus.id, BusBus.channel, BusBus.message)
@@ -263,8 +262,6 @@ async def prune(cr: "Cursor", older_than_seconds: float) -> int:
     """Delete rows older than the age given, always keeping the newest row: SQLite
     hands out max(id) + 1, so an emptied table would start again at 1 and clients
     holding a larger ``last`` would take new rows for old ones."""
-    import datetime as dt
-
     before = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=older_than_seconds)
               ).strftime(F.DATETIME_FORMAT)
     top = await newest_id(cr)

@@ -156,13 +156,12 @@ class BusHub:
             self._stop_local = None
         for task in [*self._tasks, *self._sending]:
             task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass        # the normal end of a listener
-            except Exception as exc:   # cut in the middle of a driver call: nothing to keep
-                _logger.debug("bus: %s ended with %r", task.get_name(), exc)
+        # a listener cut in the middle of a driver call may end in that driver's error:
+        # there is nothing left of it to keep
+        for task, outcome in zip(self._tasks, await asyncio.gather(*self._tasks,
+                                                                   return_exceptions=True)):
+            if isinstance(outcome, Exception):
+                _logger.debug("bus: %s ended with %r", task.get_name(), outcome)
         self._tasks.clear()
         if self._redis is not None:
             await self._redis.aclose()
@@ -375,9 +374,6 @@ class BusHub:
             lambda cr: bus.recent_rows(cr, self.replay_seconds, FETCH_LIMIT, channels),
             readonly=True)
 
-    async def oldest_kept(self) -> int:
-        low, _high = await self.backend.run_unit(bus.bounds, readonly=True)
-        return low
 
 
 async def _send_all(ready: list[Subscription]) -> None:

@@ -35,6 +35,7 @@ from models.db import Cursor
 from models.env import Env, UserInfo
 from models.exceptions import SessionExpired
 
+from . import web as web_routes
 from .jsonrpc import json_route
 from .service import RPC_SERVICE
 
@@ -114,12 +115,13 @@ async def _touch_presence(request: web.Request, user: UserInfo | None,
         lambda cr: bus_presence.touch(cr, user.id, inactivity_ms))
 
 
-def _resync(notice: str | None, subscription: Subscription, oldest: int = 0
+def _resync(notice: str | None, rows: list[Any], subscription: Subscription
             ) -> tuple[int, str] | None:
+    """The resync notice's id: just before the first row sent with it, or where the
+    subscription stands when none is, so a client's highest id seen stays in order."""
     if notice is None:
         return None
-    first = subscription.pending[0][0] if subscription.pending else subscription.last
-    return (max(min(first, oldest or first) - 1, 0), notice)
+    return (max(rows[0][0] - 1 if rows else subscription.last, 0), notice)
 
 
 # -- Odoo 15: long-polling ---------------------------------------------------------------
@@ -137,16 +139,16 @@ async def poll(request: web.Request, params: dict[str, Any]) -> Any:
     hub = request.app[BUS_HUB]
     subscription, notice = await hub.subscribe(channels, last)
     try:
+        rows = subscription.take()
         if options.get("peek"):
             return {"channels": channels,
-                    "notifications": wire.odoo_notifications(subscription.take(),
-                                                             _resync(notice, subscription))}
-        rows = subscription.take()
+                    "notifications": wire.odoo_notifications(
+                        rows, _resync(notice, rows, subscription))}
         if not rows and notice is None:
             rows = await subscription.wait(request.app[BUS_SETTINGS].longpolling_timeout)
     finally:
         hub.unsubscribe(subscription)
-    return wire.odoo_notifications(rows, _resync(notice, subscription))
+    return wire.odoo_notifications(rows, _resync(notice, rows, subscription))
 
 
 @json_route
@@ -162,10 +164,6 @@ async def im_status(request: web.Request, params: dict[str, Any]) -> Any:
     return await service.run(unit, readonly=True)
 
 
-async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "pass"}, headers={"Cache-Control": "no-store"})
-
-
 # -- Odoo 16/17: websocket ---------------------------------------------------------------
 
 @json_route
@@ -177,10 +175,10 @@ async def peek_notifications(request: web.Request, params: dict[str, Any]) -> An
     hub = request.app[BUS_HUB]
     subscription, notice = await hub.subscribe(channels, last)
     hub.unsubscribe(subscription)
+    rows = subscription.take()
     db = request.app[RPC_SERVICE].settings.db_name
     return {"channels": [_odoo_channel(db, key) for key in channels],
-            "notifications": wire.odoo_notifications(subscription.take(),
-                                                     _resync(notice, subscription))}
+            "notifications": wire.odoo_notifications(rows, _resync(notice, rows, subscription))}
 
 
 def _odoo_channel(db: str, key: str) -> Any:
@@ -365,7 +363,7 @@ async def _serve_event(request: web.Request, socket: BusSocket, user: UserInfo |
             socket.subscription = None
         subscription, notice = await hub.subscribe(channels, last)
         if notice is not None:
-            resync = _resync(notice, subscription)
+            resync = _resync(notice, subscription.pending, subscription)
             await socket.ws.send_frame(wire.odoo_frame([], resync), WSMsgType.TEXT)
         socket.attach(subscription)
         await _touch_presence(request, user)
@@ -385,9 +383,9 @@ async def close_sockets(app: web.Application) -> None:
 ROUTES: list[tuple[str, str, object]] = [
     ("POST", "/longpolling/poll", poll),
     ("POST", "/longpolling/im_status", im_status),
-    ("GET", "/longpolling/health", health),
+    ("GET", "/longpolling/health", web_routes.health),
     ("GET", "/websocket", websocket),
-    ("GET", "/websocket/health", health),
+    ("GET", "/websocket/health", web_routes.health),
     ("POST", "/websocket/peek_notifications", peek_notifications),
     ("POST", "/websocket/update_bus_presence", update_bus_presence),
 ]

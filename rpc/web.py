@@ -96,6 +96,12 @@ async def build_session_info(service: RpcService, request: web.Request, uid: int
     return await service.run(unit, readonly=True)
 
 
+async def health(request: web.Request) -> web.Response:
+    """Odoo's session-free liveness probe (``/web/health``, and the bus's
+    ``/longpolling/health`` and ``/websocket/health``)."""
+    return web.json_response({"status": "pass"}, headers={"Cache-Control": "no-store"})
+
+
 # -- /web/session ----------------------------------------------------------
 
 @json_route
