@@ -487,9 +487,6 @@ async def commit_notification(backend: Any, registry: Any, token: str) -> tuple[
 def gateway_env(target: Target, port: int) -> dict[str, str]:
     env = target.gateway_env(port)
     env["GATEWAY_LONGPOLLING_TIMEOUT"] = str(LONGPOLL_TIMEOUT)
-    # a long-poll runs under limit_time_real like any JSON-RPC call (rpc/jsonrpc.py's
-    # deadline): past it the idle pollers would be cancelled with a timeout error
-    env["GATEWAY_LIMIT_TIME_REAL"] = str(LONGPOLL_TIMEOUT + 60)
     if target.kind == "sqlite":
         env["GATEWAY_BUS_POLL_INTERVAL"] = str(SQLITE_POLL)
     return env

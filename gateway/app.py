@@ -140,8 +140,7 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
                           redis_channel=f"{bus.NOTIFY_CHANNEL}:{config.db_name}",
                           poll_interval=config.bus_poll_interval or 5.0)
     app[BUS_SETTINGS] = BusSettings(
-        # a poll that outlived limit_time_real would be cancelled as a runaway request
-        longpolling_timeout=min(config.longpolling_timeout, max(config.limit_time_real - 5, 1)),
+        longpolling_timeout=config.longpolling_timeout,
         keep_alive_timeout=config.websocket_keep_alive_timeout,
         rate_limit_burst=config.websocket_rate_limit_burst,
         rate_limit_delay=config.websocket_rate_limit_delay,

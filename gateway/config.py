@@ -240,7 +240,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a browser may cache a CORS preflight answer.", _not_negative),
     Setting("longpolling_timeout", "bus", 50.0,
             "Seconds a /longpolling/poll waits for a notification before answering [] "
-            "(Odoo's TIMEOUT); at most limit_time_real - 5.", _seconds),
+            "(Odoo's TIMEOUT). The wait is outside limit_time_real.", _seconds),
     Setting("bus_retention", "bus", 86400.0,
             "Seconds notifications are kept for clients that reconnect with their last id; "
             "older ones are pruned every bus_prune_interval (a client further behind is told "

@@ -145,7 +145,8 @@ async def poll(request: web.Request, params: dict[str, Any]) -> Any:
                     "notifications": wire.odoo_notifications(
                         rows, _resync(notice, rows, subscription))}
         if not rows and notice is None:
-            rows = await subscription.wait(request.app[BUS_SETTINGS].longpolling_timeout)
+            with request.app[RPC_SERVICE].deadlines.paused():
+                rows = await subscription.wait(request.app[BUS_SETTINGS].longpolling_timeout)
     finally:
         hub.unsubscribe(subscription)
     return wire.odoo_notifications(rows, _resync(notice, rows, subscription))

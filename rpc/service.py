@@ -3,9 +3,10 @@ and the few operations every front needs (who is calling, run a method)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator
 
 from aiohttp import web
 
@@ -116,6 +117,28 @@ class Deadlines:
 
     def __call__(self) -> "_Guard":
         return _Guard(self)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Time spent waiting for other people's commits is not the call's own work.
+
+        A long-poll or a hardware event poll waits up to its own timeout (Odoo's
+        50 s) whatever ``limit_time_real`` is, as in Odoo, whose long-polling worker
+        has no time limit; the call's own work before and after the wait keeps its
+        budget. Off the ``running`` table the watchdog also does not look at the
+        thousands of idle waiters every second.
+        """
+        task = asyncio.current_task()
+        due = self.running.pop(task, None) if task is not None else None
+        if due is None:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        paused_at = loop.time()
+        try:
+            yield
+        finally:
+            self.running[task] = due + (loop.time() - paused_at)
 
     async def watch(self) -> None:
         every = min(1.0, self.seconds / 4)      # a quarter of the limit at most

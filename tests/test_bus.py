@@ -19,7 +19,7 @@ from gateway.app import create_app
 from gateway.keys import BACKEND
 from models import bus
 from models.env import Env
-from rpc.bus import BUS_HUB
+from rpc.bus import BUS_HUB, BUS_SETTINGS
 from rpc.service import RPC_SERVICE
 from tests.support import login, rpc
 
@@ -120,6 +120,23 @@ async def test_a_poll_with_nothing_new_answers_empty_after_the_timeout(
         client: Any, quick: web.Application) -> None:
     await login(client, "waiter")
     assert await poll(client, ["nothing-here"], await newest(quick)) == []
+
+
+async def test_the_wait_is_outside_limit_time_real(aiohttp_client: Any, db: Any) -> None:
+    """A poll waits its own timeout however short limit_time_real is (Odoo's long-polling
+    worker has no time limit); before this the timeout was capped below the limit."""
+    app = create_app(db.config.replace(longpolling_timeout=3.0, limit_time_real=1))
+    client = await aiohttp_client(app)
+    assert app[BUS_SETTINGS].longpolling_timeout == 3.0
+    assert app[RPC_SERVICE].deadlines.seconds == 1.0
+    await login(client, "waiter")
+    channel = bus.restaurant_channel((await company_ids(app))[BISTRO], "pos")
+    waiting = asyncio.ensure_future(poll(client, [channel], await newest(app)))
+    await asyncio.sleep(1.8)             # past the limit: the watchdog has looked many times
+    assert not waiting.done()
+    assert not app[RPC_SERVICE].deadlines.running     # the waiter is off the watchdog's table
+    await emit(app, channel)
+    assert payloads(await waiting) == [{"n": 0}]
 
 
 async def test_a_rolled_back_change_notifies_nobody(client: Any, quick: web.Application) -> None:
