@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
+from . import bus
 from . import fields as F
 from .base import BaseModel, now_utc
 
@@ -114,8 +115,14 @@ class ResUsersAuthToken(BaseModel):
         where = cls.user_id.in_(uids) & (cls.revoked == False)  # noqa: E712
         if family is not None:
             where &= cls.family == family
-        return await env.cr.run(cls.update({cls.revoked: True, cls.write_date: now_utc()})
-                                .where(where))
+        count = await env.cr.run(cls.update({cls.revoked: True, cls.write_date: now_utc()})
+                                 .where(where))
+        if count:
+            # sockets opened with these tokens end at once, not at the access token's expiry
+            for one in uids:
+                await bus.send(env, bus.token_channel(one), bus.TOKENS_REVOKED,
+                               {"family": family})
+        return count
 
     @classmethod
     async def _family_of(cls, env: "Env", token: Any) -> tuple[int, str] | None:

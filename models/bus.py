@@ -144,6 +144,19 @@ def channel_key(channel: Any) -> str:
     return orjson.dumps(list(channel)).decode()
 
 
+def token_channel(uid: int) -> str:
+    """Where revocations of a user's REST tokens reach that user's open sockets.
+
+    Shaped like a stored ``[...]`` key, which :func:`listenable` never grants a
+    client, so only the server subscribes to it (gateway/api/ws.py)."""
+    return channel_key(["res.users.auth.token", uid])
+
+
+#: The message on :func:`token_channel`: ``{"family": <family>}``, or null for all of
+#: the user's (logout everywhere, a new password, an archived user).
+TOKENS_REVOKED = "auth/tokens_revoked"
+
+
 # -- sending -------------------------------------------------------------------------
 
 _BUFFER = "bus"

@@ -296,19 +296,58 @@ async def test_refusals_on_the_mobile_socket(client: Any, app: web.Application) 
 
 async def test_a_logged_out_token_cannot_renew_the_socket(client: Any,
                                                           app: web.Application) -> None:
+    """A renewal with the token of another, logged-out session of the same user."""
     ids = await company_ids(app)
     token = await token_of(client, "waiter")
+    stale = await token_of(client, "waiter")
     async with client.ws_connect(f"/api/v1/ws/{ids[BISTRO]}?token={token}") as ws:
         await frames(ws, 1)
         response = await client.post("/api/v1/auth/logout",
-                                     headers={"Authorization": f"Bearer {token}"})
+                                     headers={"Authorization": f"Bearer {stale}"})
         assert response.status == 200
-        await ws.send_str(orjson.dumps({"type": "auth", "token": token}).decode())
+        assert await nothing_within(ws, 0.3)     # not this socket's session
+        await ws.send_str(orjson.dumps({"type": "auth", "token": stale}).decode())
         (error,) = await frames(ws, 1)
         assert error == {"type": "error", "code": "UNAUTHORIZED",
                          "message": "Invalid or expired token"}
         message = await ws.receive(timeout=5)
         assert message.type == WSMsgType.CLOSE and message.data == 4001
+
+
+async def test_a_logout_ends_the_token_socket_at_once(client: Any, app: web.Application) -> None:
+    """Without waiting for the client's next token: REST refuses the token from the logout
+    on, and so does the socket. Another login of the same user (another session) lives."""
+    ids = await company_ids(app)
+    token = await token_of(client, "waiter")
+    other = await token_of(client, "waiter")
+    async with client.ws_connect(f"/api/v1/ws/{ids[BISTRO]}?token={token}") as ws, \
+            client.ws_connect(f"/api/v1/ws/{ids[BISTRO]}?token={other}") as kept:
+        await frames(ws, 1)
+        await frames(kept, 1)
+        response = await client.post("/api/v1/auth/logout",
+                                     headers={"Authorization": f"Bearer {token}"})
+        assert response.status == 200
+        (error,) = await frames(ws, 1)
+        assert error == {"type": "error", "code": "UNAUTHORIZED",
+                         "message": "The session was logged out"}
+        message = await ws.receive(timeout=5)
+        assert message.type == WSMsgType.CLOSE and message.data == 4001
+        await kept.send_str('{"type": "ping"}')
+        (pong,) = await frames(kept, 1)
+        assert pong["type"] == "pong"
+        # logging out everywhere ends the other one too
+        response = await client.post("/api/v1/auth/logout", json={"all": True},
+                                     headers={"Authorization": f"Bearer {other}"})
+        assert response.status == 200
+        (error,) = await frames(kept, 1)
+        assert error["code"] == "UNAUTHORIZED"
+        message = await kept.receive(timeout=5)
+        assert message.type == WSMsgType.CLOSE and message.data == 4001
+
+
+async def test_the_token_channel_cannot_be_asked_for(client: Any, app: web.Application) -> None:
+    """Another user's revocations are not news anyone may subscribe to."""
+    assert bus.listenable(None, [bus.token_channel(2), "public"]) == ["public"]
 
 
 async def test_mobile_socket_by_the_odoo_session_cookie(client: Any, app: web.Application) -> None:

@@ -10,12 +10,14 @@ sockets of their restaurant, never the management one.
 Authentication: the access token in the URL (``?token=``), checked before the
 upgrade so a bad one is a plain 401; or, to keep tokens out of access logs,
 in the first message; or a browser's Odoo session cookie. A token socket ends
-(4001) when its token expires unless the client sends a fresh one, and every
-``auth`` message is checked against the token's session, so a logout or a new
-password ends it at the client's next token.
+(4001) when its token expires unless the client sends a fresh one, and at once
+when its token's session is revoked (a logout, a new password, an archived
+user): the revocation reaches it through the bus (:class:`TokenWatch`), from
+any process, as REST refuses the token from then on.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -26,6 +28,7 @@ from compat import bus as wire
 from models import bus
 from models.base import MAX_ID
 from models.exceptions import AccessError, MissingError, ValidationError
+from models.bus_hub import BusHub, Subscription
 from rpc.bus import BUS_HUB, BUS_SETTINGS, OPEN_SOCKETS, BusSocket
 
 from .auth import SESSION_COOKIE, Caller, authenticated, caller_for
@@ -47,6 +50,56 @@ class SocketRefused(Exception):
         super().__init__(message)
         self.close_code = close_code
         self.code = code
+
+
+class TokenWatch:
+    """Ends a token socket when its token's session is revoked.
+
+    The revocation is a bus row on the user's private token channel
+    (``models.bus.token_channel``), so it costs no query per socket and reaches the
+    sockets of every process. Rows committed before the socket was opened are not
+    its concern (its token was checked after them): only ids above ``after`` count.
+    """
+
+    __slots__ = ("ws", "family", "after", "subscription", "ending")
+
+    def __init__(self, ws: web.WebSocketResponse, family: str, after: int) -> None:
+        self.ws = ws
+        self.family = family
+        self.after = after
+        self.subscription: Subscription | None = None
+        self.ending: asyncio.Future[None] | None = None
+
+    async def start(self, hub: BusHub, uid: int) -> None:
+        self.subscription, _notice = await hub.subscribe([bus.token_channel(uid)], self.after)
+        self.subscription.on_ready = self.check
+        await self.check()
+
+    async def check(self) -> None:
+        if self.subscription is None or self.ending is not None:
+            return
+        for row in self.subscription.take():
+            family = (orjson.loads(row[2]).get("payload") or {}).get("family")
+            if row[0] > self.after and family in (None, self.family):
+                # its own task: the hub runs every socket's sender in one
+                self.ending = asyncio.ensure_future(self._end())
+                return
+
+    async def _end(self) -> None:
+        if self.ws.closed:
+            return
+        try:
+            await self.ws.send_frame(wire.mobile_message(
+                "error", code="UNAUTHORIZED", message="The session was logged out"),
+                WSMsgType.TEXT)
+            await self.ws.close(code=wire.SESSION_EXPIRED, message=b"UNAUTHORIZED")
+        except (ConnectionError, RuntimeError):
+            return
+
+    def close(self, hub: BusHub) -> None:
+        if self.subscription is not None:
+            hub.unsubscribe(self.subscription)
+            self.subscription = None
 
 
 def _restaurant(request: web.Request) -> int:
@@ -88,6 +141,8 @@ async def socket(request: web.Request) -> web.StreamResponse:
         raise ValidationError("This route is a WebSocket: connect with an Upgrade request",
                               field_errors={"Upgrade": "websocket expected"})
     last = _query_last(request)
+    hub = request.app[BUS_HUB]
+    checked_after = hub.cursor       # a revocation after this may follow the token's check
     caller: Caller | None = None
     token = request.query.get("token")
     if token:
@@ -97,12 +152,12 @@ async def socket(request: web.Request) -> web.StreamResponse:
     if caller is not None:
         _allowed(caller, restaurant_id, role)
 
-    hub = request.app[BUS_HUB]
     settings = request.app[BUS_SETTINGS]
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_MESSAGE)
     await ws.prepare(request)
     request.app[OPEN_SOCKETS].add(ws)
     sender = BusSocket(ws, request, settings.rate_limit_burst, wire.mobile_frame)
+    watch: TokenWatch | None = None
     try:
         if caller is None:
             caller, last = await _first_message(request, ws, last)
@@ -110,6 +165,9 @@ async def socket(request: web.Request) -> web.StreamResponse:
                 _allowed(caller, restaurant_id, role)
             except (MissingError, AccessError) as exc:
                 raise SocketRefused(wire.FORBIDDEN, "FORBIDDEN", str(exc)) from None
+        if caller.claims is not None:
+            watch = TokenWatch(ws, caller.claims.family, checked_after)
+            await watch.start(hub, caller.uid)
         channel = bus.restaurant_channel(restaurant_id, role or None)
         subscription, notice = await hub.subscribe([channel], last)
         await ws.send_frame(wire.mobile_message(
@@ -119,7 +177,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
         if notice is not None:
             await ws.send_frame(wire.mobile_message("resync", reason=notice), WSMsgType.TEXT)
         sender.attach(subscription)
-        await _serve(request, ws, sender, caller)
+        await _serve(request, ws, sender, caller, watch)
     except SocketRefused as refused:
         if not ws.closed:
             await ws.send_frame(wire.mobile_message("error", code=refused.code,
@@ -127,6 +185,8 @@ async def socket(request: web.Request) -> web.StreamResponse:
             await ws.close(code=refused.close_code, message=refused.code.encode())
     finally:
         sender.close(hub)
+        if watch is not None:
+            watch.close(hub)
         request.app[OPEN_SOCKETS].discard(ws)
     return ws
 
@@ -184,7 +244,7 @@ async def _first_message(request: web.Request, ws: web.WebSocketResponse,
 
 
 async def _serve(request: web.Request, ws: web.WebSocketResponse, sender: BusSocket,
-                 caller: Caller) -> None:
+                 caller: Caller, watch: TokenWatch | None) -> None:
     settings = request.app[BUS_SETTINGS]
     expires = caller.claims.exp if caller.claims is not None else None
     while not ws.closed:
@@ -214,6 +274,8 @@ async def _serve(request: web.Request, ws: web.WebSocketResponse, sender: BusSoc
                                     "A socket keeps the user it was opened for")
             caller = fresh
             expires = fresh.claims.exp if fresh.claims is not None else None
+            if watch is not None and fresh.claims is not None:
+                watch.family = fresh.claims.family    # the session it now stands on
         else:
             raise SocketRefused(wire.MESSAGE_VIOLATING_POLICY, "BAD_MESSAGE",
                                 f"Unknown message type {kind!r}: send ping or auth")
