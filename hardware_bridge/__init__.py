@@ -1,8 +1,8 @@
-"""The hardware bridge: ESC/POS printers, cash drawers and barcode scanners.
+"""The hardware bridge: the shop's printers, cash drawer and scanners.
 
-Reached the way an Odoo IoT box is (``/hw_proxy/*``, ``/hw_drivers/*``) and
-runnable on its own next to the printer. Nothing is built here yet: it is
-the subject of its own piece of work (issue 6), which stands on the RPC
-foundation and the POS models. The package exists so that the layout every
-part of the design refers to is in place.
+Rendering (pure: receipts and kitchen tickets to ESC/POS bytes, text and PNG;
+scanned codes) lives in ``text``, ``receipt``, ``template``, ``render*``,
+``kitchen`` and ``barcodes``; sending (the durable queue, the transports, the
+status poller) in ``queue``, ``transport`` and ``status``, over the
+``hw.printer`` and ``hw.print.job`` models (models/hardware.py).
 """

@@ -14,6 +14,7 @@ from .auth_token import ResUsersAuthToken
 from .bus import BusBus
 from .bus_presence import BusPresence
 from .feature_flag import GatewayFeatureFlag
+from .hardware import HwPrinter, HwPrintJob
 from .http_session import HttpSession
 from .ir_model import IrModel, IrModelData
 from .loyalty import LoyaltyCard, LoyaltyMove, LoyaltyProgram
@@ -39,6 +40,7 @@ MODELS: list[type] = [
     StockQuant, StockMove,
     LoyaltyProgram, LoyaltyCard, LoyaltyMove,
     AuditLog, PosReportSales, GatewayFeatureFlag,
+    HwPrinter, HwPrintJob,
 ]
 
 #: Tables that are not Odoo models but share the schema.

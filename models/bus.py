@@ -48,6 +48,10 @@ restaurant_status           {status ("open"/"closed"/"active"/"archived"),
                              session_id or null, reason}
 system_notification         {title, message, level ("info"/"warning"/"critical"),
                              sender_id}
+printer_online              {printer_id, name, status, previous_status,
+                             last_error}
+printer_offline             {printer_id, name, status ("offline"/"paper_out"/
+                             "cover_open"/"error"), previous_status, last_error}
 ==========================  ====================================================
 """
 from __future__ import annotations
@@ -72,6 +76,7 @@ GENERAL = ""   # the restaurant's channel for all its staff
 _STAFF = (GENERAL, "kitchen", "pos", "management")
 _FRONT = (GENERAL, "pos", "management")
 _MANAGERS = ("management",)
+_DEVICES = ("kitchen", "pos", "management")
 
 #: Event type -> the restaurant audiences it is written to. The general channel
 #: carries what any member of the restaurant may see; management-only news
@@ -90,6 +95,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "user_logout": _MANAGERS,
     "restaurant_status": _STAFF,
     "system_notification": _STAFF,
+    "printer_online": _DEVICES,
+    "printer_offline": _DEVICES,
 }
 
 #: Who may listen to a restaurant's audience channel (any of the groups), besides

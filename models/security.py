@@ -113,6 +113,12 @@ ACCESS: dict[str, dict[str, str]] = {
     "loyalty.program": {USER: "r", POS_MANAGER: "rwc"},
     "loyalty.card": {POS_USER: "r", POS_MANAGER: "rw"},
     "loyalty.move": {POS_USER: "r"},
+    # Printers are configured by managers (their address is checked against the printer
+    # networks); staff read them to print. Jobs are created by printing (models/hardware.py
+    # _enqueue) and change state through its methods only: cancel (POS users), retry
+    # (managers); nobody writes their bytes or state through the generic ORM.
+    "hw.printer": {USER: "r", POS_MANAGER: "rwcu"},
+    "hw.print.job": {USER: "r"},
 }
 
 _VERB = {READ: "access", WRITE: "modify", CREATE: "create", UNLINK: "delete"}

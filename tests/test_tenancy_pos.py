@@ -52,6 +52,7 @@ MODELS = [
     "restaurant.floor", "restaurant.table", "restaurant.reservation", "stock.quant",
     "stock.move", "audit.log", "res.users", "res.company",
     "loyalty.program", "loyalty.card", "loyalty.move", "gateway.feature.flag",
+    "hw.printer", "hw.print.job",
 ]
 
 #: What A's users try to write on B's record: plain values, and read-only ones (the
@@ -79,11 +80,13 @@ WRITES: dict[str, list[dict[str, Any]]] = {
     "loyalty.card": [{"points": 999}],
     "loyalty.move": [{"points": 999}],
     "gateway.feature.flag": [{"enabled": False}, {"value": "\"tampered\""}],
+    "hw.printer": [{"name": "tampered"}, {"host": "192.168.1.99"}, {"status": "online"}],
+    "hw.print.job": [{"state": "done"}],
 }
 #: B's staff write the first of those values back as a control (where their role may):
 #: not a payment (nobody edits one) nor the read-only quant/move/log.
 NO_WRITE_CONTROL = {"pos.payment", "stock.quant", "stock.move", "audit.log", "loyalty.card",
-                    "loyalty.move"}
+                    "loyalty.move", "hw.print.job"}
 
 USERS_OF_A = ("waiter", "manager")
 #: The same role in restaurant B, for the positive controls.
@@ -202,7 +205,14 @@ async def world(orm: Any) -> World:
                                                    ("user_ids", "=", False)])
         await env["loyalty.card"].adjust(customer, 10, "welcome")
         await env["gateway.feature.flag"].set_flag("kitchen.auto_print", True)
+        await env["hw.printer"].create({"name": "Sushi bar", "host": "192.168.1.50",
+                                        "port": 9100, "role": "kitchen"})
     await orm.run(b_loyalty_and_flag, login="sushi.manager")
+
+    async def b_print_job(env: Any) -> None:      # jobs are made by printing, not by create
+        printer = await _one(env, "hw.printer", [("company_id", "=", b_id)])
+        await env["hw.print.job"]._enqueue(printer, b"\x1b@tenancy\n", kind="raw")
+    await orm.run(b_print_job)
 
     async def records(env: Any) -> tuple[dict[str, int], dict[str, int], list[str]]:
         found: dict[str, dict[str, int]] = {}
@@ -232,7 +242,7 @@ async def world(orm: Any) -> World:
             "audit.log": await _one(env, "audit.log", [("company_id", "=", b.company)]),
             **{model: await _one(env, model, [("company_id", "=", b.company)])
                for model in ("loyalty.program", "loyalty.card", "loyalty.move",
-                             "gateway.feature.flag")},
+                             "gateway.feature.flag", "hw.printer", "hw.print.job")},
         })
         # what would give B away in an answer to A: names of B's records that A does not share
         a_names = set()
