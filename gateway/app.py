@@ -10,6 +10,8 @@ import aiohttp_session
 from aiohttp import web
 from aiohttp_remotes import XForwardedRelaxed
 
+from hardware_bridge.bridge import BRIDGE, Bridge
+from hardware_bridge.bridge import settings_from as bridge_settings
 from models import bus, make_registry
 from models.bus_hub import BusHub
 from models.db import Backend, make_backend
@@ -60,6 +62,12 @@ async def _bus(app: web.Application) -> AsyncIterator[None]:
     await app[BUS_HUB].close()
 
 
+async def _hardware(app: web.Application) -> AsyncIterator[None]:
+    await app[BRIDGE].start()
+    yield
+    await app[BRIDGE].close()
+
+
 async def _prune_bus(app: web.Application) -> int:
     """Notifications older than bus_retention: clients further behind are told to resync."""
     retention = app[CONFIG].bus_retention
@@ -104,8 +112,10 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
                              duration=config.login_cooldown_duration,
                              window=config.login_failure_window,
                              ip_after=config.login_ip_cooldown_after)
+    hardware = bridge_settings(config)
     registry = make_registry(backend.kind, {"bcrypt_rounds": config.bcrypt_rounds,
-                                            "login_throttle": throttle})
+                                            "login_throttle": throttle,
+                                            "printer_address_policy": hardware.policy})
     settings = RpcSettings(
         db_name=config.db_name, server_version=config.server_version, list_db=config.list_db,
         dbfilter=config.dbfilter, debug=config.tracebacks, admin_passwd=config.admin_passwd,
@@ -145,6 +155,7 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
         rate_limit_burst=config.websocket_rate_limit_burst,
         rate_limit_delay=config.websocket_rate_limit_delay,
         max_channels=config.bus_max_channels)
+    app[BRIDGE] = Bridge(backend, registry, hardware)
     app[OPEN_SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(close_sockets)
 
@@ -157,6 +168,7 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_bus)
+    app.cleanup_ctx.append(_hardware)
     app.cleanup_ctx.append(every(config.bus_prune_interval, _prune_bus, "bus prune"))
     app.cleanup_ctx.append(every(SESSION_GC_INTERVAL, _purge_sessions, "session purge"))
     app.cleanup_ctx.append(every(SESSION_GC_INTERVAL, _purge_refresh_tokens,

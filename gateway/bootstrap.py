@@ -7,6 +7,7 @@ from typing import Any
 
 import peewee
 
+from hardware_bridge.bridge import settings_from as bridge_settings
 from models import SUPPORT_TABLES, base_data, make_registry, schema
 from models.db import Backend, Cursor, make_backend
 from models.env import Env
@@ -101,5 +102,6 @@ def make_schema_migration(name: str, amend: bool = False) -> str | None:
 
 
 def registry_for(backend: Backend, config: Config) -> Registry:
-    options: dict[str, Any] = {"bcrypt_rounds": config.bcrypt_rounds}
+    options: dict[str, Any] = {"bcrypt_rounds": config.bcrypt_rounds,
+                               "printer_address_policy": bridge_settings(config).policy}
     return make_registry(backend.kind, options)

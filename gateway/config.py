@@ -9,6 +9,7 @@ A test checks that ``config.toml`` documents every setting with its default.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass
@@ -108,6 +109,45 @@ def _origins(value: Any) -> tuple[str, ...]:
             raise ValueError(f"not an origin (scheme://host[:port]): {text!r}")
         origins.append(text.rstrip("/"))
     return tuple(origins)
+
+
+def _items(value: Any) -> list[str]:
+    """A list setting: a TOML array, or a comma-separated string (environment variables)."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _networks(value: Any) -> tuple[str, ...]:
+    networks = []
+    for item in _items(value):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"not an IP network (a.b.c.d/n): {item!r}") from None
+    return tuple(networks)
+
+
+def _ports(value: Any) -> tuple[int, ...]:
+    """Ports and ranges: ``[9100, 9101]`` or ``"9100-9109"``."""
+    ports: list[int] = []
+    for item in _items(value):
+        low, _, high = item.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise ValueError(f"not a port or a range of ports: {item!r}") from None
+        if not 1 <= first <= last <= 65535:
+            raise ValueError(f"not a port or a range of ports: {item!r}")
+        ports.extend(range(first, last + 1))
+    return tuple(dict.fromkeys(ports))
+
+
+def _patterns(value: Any) -> tuple[str, ...]:
+    patterns = _items(value)
+    for item in patterns:
+        if not item.startswith("/") or ".." in item:
+            raise ValueError(f"not an absolute device path pattern: {item!r}")
+    return tuple(patterns)
 
 
 def _str(value: Any) -> str:
@@ -265,6 +305,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("bus_max_channels", "bus", 200,
             "Channels one subscription may name; more is refused as incorrect data.",
             _positive),
+    Setting("printer_networks", "hardware",
+            ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"),
+            "IP networks a network printer may be in (cloud metadata addresses are refused "
+            "whatever this says; add 127.0.0.1/32 only for a print server on this host).",
+            _networks),
+    Setting("printer_ports", "hardware", tuple(range(9100, 9110)),
+            "TCP ports a network printer may listen on (numbers or ranges).", _ports),
+    Setting("printer_devices", "hardware",
+            ("/dev/usb/lp*", "/dev/lp*", "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/ttyS*"),
+            "Device paths (glob patterns) a USB, serial or file printer may use.", _patterns),
+    Setting("printer_status_interval", "hardware", 30.0,
+            "Seconds between two status checks of every printer (0: no checks).", _seconds),
+    Setting("print_send_timeout", "hardware", 30.0,
+            "Seconds one print job may take to reach its printer before it is retried.",
+            _positive_seconds),
+    Setting("print_queue", "hardware", True,
+            "Send print jobs from this gateway (one process per database does: the others "
+            "only store jobs). Off when a hardware bridge next to the printers sends them.",
+            _bool),
     Setting("debug_tracebacks", "logging", True,
             "Include server tracebacks in error answers (data.debug). Forced off in production.",
             _bool),

@@ -14,14 +14,17 @@ from escpos.printer import Dummy
 from PIL import Image, ImageOps
 
 from .render_text import Paper, Row
-from .text import clean_line
+from .text import clean, clean_line
 
-__all__ = ["logo_image", "new_printer", "rows_to_escpos"]
+__all__ = ["logo_image", "new_printer", "raster_escpos", "rows_to_escpos", "text_escpos"]
 
 #: The tallest logo we print, in dots (about 2.5 cm at 203 dpi).
 MAX_LOGO_HEIGHT = 200
 #: Decompressing a logo bigger than this is refused (Pillow's bomb check is 89 Mpx).
 MAX_LOGO_PIXELS = 4_000_000
+#: A whole receipt sent as a picture (Odoo's POS renders its receipts to JPEG) may be
+#: long, but not a bomb: 576 dots wide and 10 metres of paper is plenty.
+MAX_RECEIPT_PIXELS = 576 * 80_000
 
 
 def new_printer(paper: Paper, codepage: str = "cp437") -> Dummy:
@@ -44,20 +47,9 @@ def new_printer(paper: Paper, codepage: str = "cp437") -> Dummy:
 
 
 def logo_image(logo: bytes, max_width: int) -> Image.Image:
-    """The logo as a white-backed image no wider than the paper.
-
-    Only PNG and JPEG are opened (no format guessing on user bytes), and an
-    image claiming more than :data:`MAX_LOGO_PIXELS` is refused before decoding.
-    """
-    image = Image.open(io.BytesIO(logo), formats=["PNG", "JPEG"])
-    if image.width * image.height > MAX_LOGO_PIXELS:
-        raise ValueError(f"logo of {image.width}x{image.height} pixels is too large")
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        background = Image.new("RGBA", image.size, "white")
-        image = Image.alpha_composite(background, image)
-    image = image.convert("RGB")
+    """The logo as a white-backed image no wider than the paper, at most
+    :data:`MAX_LOGO_HEIGHT` dots high."""
+    image = _opened(logo, MAX_LOGO_PIXELS)
     image.thumbnail((max_width, MAX_LOGO_HEIGHT))
     return image
 
@@ -82,5 +74,39 @@ def rows_to_escpos(rows: list[Row], paper: Paper, codepage: str = "cp437",
             printer.set(align="center", bold=False, normal_textsize=True)
             printer.qr(clean_line(row.text), size=6, native=qr_native, center=not qr_native)
     printer.set(align="left", bold=False, normal_textsize=True)
+    printer.cut()
+    return printer.output
+
+
+def _opened(data: bytes, max_pixels: int) -> Image.Image:
+    """PNG or JPEG only (no format guessing on a caller's bytes), size checked before
+    the pixels are decoded, turned upright (EXIF), flattened on white."""
+    image = Image.open(io.BytesIO(data), formats=["PNG", "JPEG"])
+    if image.width * image.height > max_pixels:
+        raise ValueError(f"image of {image.width}x{image.height} pixels is too large")
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "P"):
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"),
+                                      image.convert("RGBA"))
+    return image.convert("RGB")
+
+
+def raster_escpos(data: bytes, paper: Paper, codepage: str = "cp437") -> bytes:
+    """A picture of a receipt (Odoo's IoT ``print_receipt``) as raster bytes, scaled to
+    the head's width, then a cut."""
+    image = _opened(data, MAX_RECEIPT_PIXELS)
+    if image.width > paper.pixels:
+        image = image.resize((paper.pixels, max(1, image.height * paper.pixels // image.width)))
+    printer = new_printer(paper, codepage)
+    printer.image(image, impl="bitImageRaster", center=image.width < paper.pixels)
+    printer.cut()
+    return printer.output
+
+
+def text_escpos(text: str, paper: Paper, codepage: str = "cp437") -> bytes:
+    """Plain text from a caller, its control bytes stripped, then a cut."""
+    printer = new_printer(paper, codepage)
+    body = clean(text)
+    printer.text(body if body.endswith("\n") else body + "\n")
     printer.cut()
     return printer.output

@@ -128,12 +128,25 @@ def test_every_setting_is_overridable_by_its_env_variable(setting: Any) -> None:
     samples = {bool: "false" if setting.default else "true",
                int: "8" if setting.default == 7 else "7", float: "7.5", str: None,
                tuple: "https://pos.example.com"}
-    raw = samples[type(setting.default)]
+    raw = {"printer_networks": "10.1.0.0/16", "printer_ports": "9100,19100-19101",
+           "printer_devices": "/dev/usb/lp0"}.get(setting.name) or samples[type(setting.default)]
     if raw is None:
         raw = {"profile": "production", "log_level": "error",
                "jwt_algorithm": "ES256"}.get(setting.name, "custom-value")
     config = load(environ={setting.env_var: raw}, search=False)
     assert config[setting.name] != setting.default
+
+
+@pytest.mark.parametrize("name, raw, message", [
+    ("printer_networks", "10.0.0.0/8,printer.local", "not an IP network"),
+    ("printer_ports", "9100-9000", "not a port or a range"),
+    ("printer_ports", "70000", "not a port or a range"),
+    ("printer_devices", "dev/usb/lp0", "not an absolute device path"),
+    ("printer_devices", "/dev/../etc/passwd", "not an absolute device path"),
+])
+def test_printer_limits_are_checked(name: str, raw: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load(environ={f"GATEWAY_{name.upper()}": raw}, search=False)
 
 
 def test_replace_validates() -> None:
