@@ -26,6 +26,7 @@ from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
 from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid, setup_cors,
                   make_rate_limits, security_headers, spec_bytes)
+from .collector import keep_old_objects_frozen
 from .config import Config
 from .keys import BACKEND, CONFIG, SESSIONS
 from .kds import add_kds_routes
@@ -176,4 +177,5 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     app.cleanup_ctx.append(every(config.table_status_interval, _refresh_tables,
                                  "table status refresh"))
     app.cleanup_ctx.append(_deadlines)
+    app.cleanup_ctx.append(keep_old_objects_frozen())
     return app
