@@ -499,7 +499,8 @@ async def platform_health(env: "Env", open_hours: int = 24, inactive_days: int =
                           ) -> dict[str, Any]:
     """Open restaurants that need a look: no sale yet today (their local day), a POS
     session open for more than ``open_hours``, no sale for more than ``inactive_days``
-    days (or never). Printers are not tracked yet, so they are not reported."""
+    days (or never), and active printers whose last recorded status (the hardware
+    bridge's poller and worker) says they cannot print."""
     from .reports import local_today, utc_instant
     restaurants = [r for r in await owned_restaurants(env) if r["active"]]
     ids = [r["id"] for r in restaurants]
@@ -536,7 +537,24 @@ async def platform_health(env: "Env", open_hours: int = 24, inactive_days: int =
                  "opened_at": _instant(start).isoformat(sep=" "),
                  "open_hours": int((now - _instant(start)).total_seconds() // 3600)}
                 for sid, name, cid, start in sessions],
-            "inactive": inactive}
+            "inactive": inactive,
+            "printers_down": await _printers_down(env, names)}
+
+
+async def _printers_down(env: "Env", restaurants: dict[int, str]) -> list[dict[str, Any]]:
+    from .hardware import DOWN
+    printer = env.registry["hw.printer"]
+    rows = await env.cr.rows(
+        printer.select(printer.id, printer.name, printer.company_id, printer.status,
+                       printer.last_error, printer.last_check_date)
+        .where(printer.company_id.in_(list(restaurants) or [0]) & (printer.active == True)  # noqa: E712
+               & printer.status.in_(sorted(DOWN)))
+        .order_by(printer.company_id, printer.name, printer.id))
+    return [{"printer_id": pid, "name": name, "company_id": cid,
+             "restaurant": restaurants.get(cid, ""), "status": status,
+             "last_error": last_error or None,
+             "last_check_at": _instant(checked).isoformat(sep=" ") if checked else None}
+            for pid, name, cid, status, last_error, checked in rows]
 
 
 def _instant(value: Any) -> dt.datetime | None:

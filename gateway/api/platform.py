@@ -7,8 +7,9 @@ later request of that user works in, on both fronts, until the next switch.
 
 The figure routes are for platform owners only (a restaurant manager gets
 403), whatever restaurant the owner works in: they cover every restaurant
-below the platforms the owner owns, never another platform's. Printers are
-not tracked yet, so ``/platform/health`` says nothing of them.
+below the platforms the owner owns, never another platform's. ``/platform/health``
+includes ``printers_down``: the active printers of those restaurants whose last
+recorded status (hardware bridge) says they cannot print.
 
 ``POST /platform/notifications`` sends a system notification to one
 restaurant of the owner's or to all of them (``res.company.send_system_notification``,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import (auth_routes, customers, flags, health, kitchen, openapi, orders, pin_routes,
-               platform, products, reports, restaurants, tables, ws)
+from . import (auth_routes, customers, flags, hardware, health, kitchen, openapi, orders,
+               pin_routes, platform, products, reports, restaurants, tables, ws)
 from .envelope import PREFIX
 
 ROUTES: list[tuple[str, str, object]] = [
@@ -42,6 +42,7 @@ ROUTES: list[tuple[str, str, object]] = [
     *restaurants.ROUTES,
     *tables.ROUTES,
     *kitchen.ROUTES,
+    *hardware.ROUTES,
     *ws.ROUTES,
     *reports.ROUTES,
     *flags.ROUTES,
