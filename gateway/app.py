@@ -12,6 +12,8 @@ from aiohttp_remotes import XForwardedRelaxed
 
 from hardware_bridge.bridge import BRIDGE, Bridge
 from hardware_bridge.bridge import settings_from as bridge_settings
+from hardware_bridge.iot_routes import add_iot_routes
+from hardware_bridge.page import add_hardware_page
 from models import bus, make_registry
 from models.bus_hub import BusHub
 from models.db import Backend, make_backend
@@ -164,6 +166,8 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     app.router.add_get("/web/health", web_health)
     add_api_routes(app)
     add_kds_routes(app)
+    add_iot_routes(app)
+    add_hardware_page(app)
     spec_bytes()    # a broken OpenAPI fragment stops the start, naming the files
     setup_cors(app, config.cors_origins, config.cors_allow_credentials, config.cors_max_age)
     app.on_response_prepare.append(security_headers)

@@ -52,6 +52,8 @@ printer_online              {printer_id, name, status, previous_status,
                              last_error}
 printer_offline             {printer_id, name, status ("offline"/"paper_out"/
                              "cover_open"/"error"), previous_status, last_error}
+scanner_input               {code, device_identifier, scan (printing.scan's
+                             answer: kind, valid, value, product...)}
 ==========================  ====================================================
 """
 from __future__ import annotations
@@ -97,6 +99,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "system_notification": _STAFF,
     "printer_online": _DEVICES,
     "printer_offline": _DEVICES,
+    "scanner_input": ("pos",),
 }
 
 #: Who may listen to a restaurant's audience channel (any of the groups), besides

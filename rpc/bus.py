@@ -57,7 +57,7 @@ BUS_SETTINGS = web.AppKey("bus_settings", BusSettings)
 OPEN_SOCKETS = web.AppKey("bus_open_sockets", weakref.WeakSet)
 
 #: Paths whose handlers wait: they must not hold a database connection while they do.
-WAITING_PATHS = frozenset({"/longpolling/poll", "/websocket"})
+WAITING_PATHS = frozenset({"/longpolling/poll", "/websocket", "/hw_drivers/event"})
 
 
 async def listener(request: web.Request) -> UserInfo | None:
