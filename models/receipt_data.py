@@ -14,8 +14,8 @@ per-tax breakdown, which Odoo prints and does not store: it is recomputed from
 each line's taxes with ``pos_taxes.compute_all``, the same arithmetic the
 stored totals came from. The date is the order's in the restaurant's time
 zone (``reports.company_zones``: the company's ``tz``, else its partner's,
-else the user's). ``res.company`` has no logo field here, so ``logo`` is
-``None``.
+else the user's). The company's ``logo`` (base64, as read) is printed at the
+top.
 """
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ async def receipt_data(env: Env, order_id: int) -> dict[str, Any]:
 async def _company(sudo: Env, company_id: int | None) -> dict[str, Any]:
     (company,) = await sudo["res.company"].read(
         [company_id], ["name", "street", "street2", "zip", "city", "country_id", "phone",
-                       "vat", "website", "currency_id"])
+                       "vat", "website", "currency_id", "logo"])
     city = " ".join(part for part in (company["zip"], company["city"]) if part)
     address = [part for part in (company["street"], company["street2"], city,
                                  _name(company["country_id"])) if part]
@@ -118,7 +118,7 @@ async def _company(sudo: Env, company_id: int | None) -> dict[str, Any]:
     return {
         "company": {"name": company["name"], "address": address, "phone": company["phone"] or "",
                     "vat": company["vat"] or "", "website": company["website"] or "",
-                    "logo": None},
+                    "logo": company["logo"] or None},
         "currency": currency,
         "rounding": rounding,
     }

@@ -2,17 +2,56 @@
 ``res.currency`` and ``res.country``."""
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 from typing import TYPE_CHECKING, Any
+
+from PIL import Image
 
 from . import bus
 from . import fields as F
 from .base import BaseModel, check_ids
+from .exceptions import ValidationError
 from .business_hours import BusinessHoursCompany
 from .platform import PlatformCompany
 from .system_notice import SystemNoticeCompany
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
+
+#: What a receipt printer can take as a logo (hardware_bridge prints it as a raster image).
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_PIXELS = 4_000_000
+
+
+def check_logo(value: Any) -> None:
+    """A logo is a PNG or JPEG of reasonable size, checked when it is saved (a receipt that
+    cannot be printed is found out at the till, too late). The pixel count is read from
+    the header before anything is decoded (decompression bombs)."""
+    if value in (None, False, ""):
+        return
+    data = value
+    if isinstance(value, str):
+        try:
+            data = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("The logo must be base64 text.",
+                                  field_errors={"logo": "base64 text"}) from None
+    problem = None
+    if not isinstance(data, (bytes, bytearray)) or len(data) > LOGO_MAX_BYTES:
+        problem = f"at most {LOGO_MAX_BYTES // 1024} KB"
+    else:
+        try:
+            with Image.open(io.BytesIO(data), formats=["PNG", "JPEG"]) as image:
+                width, height = image.size
+                image.verify()
+            if width * height > LOGO_MAX_PIXELS:
+                problem = f"at most {LOGO_MAX_PIXELS:,} pixels ({width}x{height} given)"
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            problem = "a PNG or JPEG image"
+    if problem:
+        raise ValidationError(f"The logo must be {problem}.", field_errors={"logo": problem})
 
 
 class ResCurrency(BaseModel):
@@ -78,6 +117,7 @@ class ResCompany(PlatformCompany, BusinessHoursCompany, SystemNoticeCompany, Bas
         help="How long before a confirmed reservation starts its table shows as reserved.")
     # Odoo keeps a time zone on partners and users only; a restaurant's business hours
     # (models/business_hours.py) need the restaurant's own.
+    logo = F.Binary("Company Logo", help="PNG or JPEG, printed at the top of receipts.")
     tz = F.Char("Timezone", help="IANA time zone of the restaurant (Europe/Rome); UTC when "
                                  "unset.")
     # both set by set_business_hours only (models/business_hours.py)
@@ -95,8 +135,16 @@ class ResCompany(PlatformCompany, BusinessHoursCompany, SystemNoticeCompany, Bas
         return [("id", "in", list(env.user.allowed_company_ids))]
 
     @classmethod
+    async def _create_one(cls, env: "Env", vals: Any) -> int:
+        if isinstance(vals, dict):
+            check_logo(vals.get("logo"))
+        return await super()._create_one(env, vals)
+
+    @classmethod
     async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
         """Archiving or restoring a restaurant tells its staff (``restaurant_status``)."""
+        if isinstance(vals, dict):
+            check_logo(vals.get("logo"))
         if not isinstance(vals, dict) or "active" not in vals:
             return await super().write(env, ids, vals)
         ids = check_ids(ids)

@@ -5,15 +5,19 @@ restaurant's records, the address policy, roles, bad templates)."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from escpos import constants
+from PIL import Image
 
 from gateway.app import create_app
 from hardware_bridge import barcodes
+from models.exceptions import ValidationError
 from tests.pos_support import demo_till
 from tests.printer_listener import PrinterListener
 from tests.test_api_envelope import ENVELOPE_KEYS, assert_error
@@ -121,6 +125,35 @@ async def test_a_waiter_prints_an_order_and_the_printer_gets_the_receipt(
 
 
 @SQLITE
+async def test_the_restaurants_logo_is_printed_as_a_raster_image(
+        hw: Any, orm: Any, listener: PrinterListener) -> None:
+    """The logo set on the restaurant (res.company.logo, checked when saved) reaches the
+    printer as a raster image (GS v 0) before the receipt's text."""
+    image = io.BytesIO()
+    Image.new("RGB", (300, 80), "black").save(image, "PNG")
+    logo = base64.b64encode(image.getvalue()).decode()
+
+    async def set_logo(env: Any) -> None:
+        await env["res.company"].write([env.company_id], {"logo": logo})
+    await orm.run(set_logo, login="manager")
+    with pytest.raises(ValidationError) as refused:
+        await orm.run(lambda env: env["res.company"].write(
+            [env.company_id], {"logo": base64.b64encode(b"GIF89a not a logo").decode()}),
+            login="manager")
+    assert refused.value.field_errors == {"logo": "a PNG or JPEG image"}
+
+    await add_printer(hw, listener.port)
+    order = await new_order(hw, orm)
+    job = (await call(hw, "POST", f"{HW}/printer/print", "waiter",
+                      {"order_id": order["id"]}, status=202))["data"]
+    await wait_job(hw, "waiter", job["id"], ("done",))
+    (sent,) = listener.jobs()
+    assert sent.startswith(ESC_AT) and sent.count(b"\x1dv0") == 1
+    assert sent.index(b"\x1dv0") < sent.index(order["pos_reference"].encode()
+                                               if order.get("pos_reference")
+                                               else order["name"].encode())
+
+
 async def test_free_text_is_printed_without_control_bytes(hw: Any,
                                                           listener: PrinterListener) -> None:
     await add_printer(hw, listener.port)
