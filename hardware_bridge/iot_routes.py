@@ -23,7 +23,9 @@ identifier); a keyboard-wedge scanner is ``"scanner"`` unless the bridge
 sending its input names it otherwise.
 
 Events (``/hw_drivers/event``) stand on the bus: printer status changes
-(``printer_online`` / ``printer_offline``, written by ``hw.printer``) and
+(``printer_online`` / ``printer_offline``, written by ``hw.printer``), the
+outcome of each print job (``print_job_done`` / ``print_job_failed``, as
+Odoo's printer driver reports ``status: success`` / ``error``) and
 ``scanner_input`` (written by ``/hw_drivers/scanner``) on the caller's
 restaurant's ``:pos`` channel, as Odoo's ``{device data, device_identifier,
 time, request_data, session_id}`` dicts. Odoo keeps listener sessions in
@@ -62,6 +64,7 @@ from .bridge import BRIDGE
 
 #: Bus events that are device events on the IoT face.
 PRINTER_EVENTS = frozenset({"printer_online", "printer_offline"})
+JOB_EVENTS = frozenset({"print_job_done", "print_job_failed"})
 SCANNER_EVENT = "scanner_input"
 SCANNER_ID = "scanner"
 #: Odoo's driver statuses (``connecting``/``connected``/``disconnected``/``error``).
@@ -464,6 +467,14 @@ def device_event(row: bus.Row, session_id: str, devices: set[str]) -> dict[str, 
             "state": {"status": ODOO_STATUS.get(status, "error"),
                       "message": payload.get("last_error") or STATUS_MESSAGE.get(status, status),
                       "reason": None if status == "online" else status}}
+    elif kind in JOB_EVENTS:
+        # Odoo's printer driver reports each job the same way (``send_status``)
+        identifier = str(payload.get("printer_id"))
+        names = {identifier}
+        failed = kind == "print_job_failed"
+        event = {"value": "", "status": "error" if failed else "success",
+                 "message": payload.get("error") if failed else None,
+                 "job_id": payload.get("job_id")}
     elif kind == SCANNER_EVENT:
         identifier = str(payload.get("device_identifier") or SCANNER_ID)
         names = {identifier}

@@ -54,6 +54,10 @@ printer_offline             {printer_id, name, status ("offline"/"paper_out"/
                              "cover_open"/"error"), previous_status, last_error}
 scanner_input               {code, device_identifier, scan (printing.scan's
                              answer: kind, valid, value, product...)}
+print_job_done              {job_id, printer_id, kind, order_id, copy, attempts,
+                             error (null)}
+print_job_failed            {job_id, printer_id, kind, order_id, copy, attempts,
+                             error} (given up: waits for a manager's retry)
 ==========================  ====================================================
 """
 from __future__ import annotations
@@ -100,6 +104,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "printer_online": _DEVICES,
     "printer_offline": _DEVICES,
     "scanner_input": ("pos",),
+    "print_job_done": _DEVICES,
+    "print_job_failed": _DEVICES,
 }
 
 #: Who may listen to a restaurant's audience channel (any of the groups), besides

@@ -525,7 +525,24 @@ class HwPrintJob(BaseModel):
             cls.state: "done", cls.sent_date: stamp, cls.next_try_date: None,
             cls.last_error: None, cls.write_date: stamp,
         }).where((cls.id == job_id) & (cls.state == "sending")))
+        if changed:
+            await cls._announce(env, job_id, "print_job_done")
         return bool(changed)
+
+    @classmethod
+    async def _announce(cls, env: Env, job_id: int, event: str) -> None:
+        """A job's outcome on the bus, in the unit that records it: screens and the POS
+        (``/hw_drivers/event``, Odoo's printer status ``success`` / ``error``) learn
+        that the receipt came out, or that it will not without someone's help."""
+        row = await env.cr.first(cls.select(
+            cls.company_id, cls.printer_id, cls.kind, cls.order_id, cls.is_copy,
+            cls.attempts, cls.last_error).where(cls.id == job_id))
+        if row is None:
+            return
+        company_id, printer_id, kind, order_id, is_copy, attempts, error = row
+        await bus.send_restaurant(env, company_id, event, {
+            "job_id": job_id, "printer_id": printer_id, "kind": kind, "order_id": order_id,
+            "copy": bool(is_copy), "attempts": attempts or 0, "error": error or None})
 
     @classmethod
     async def _mark_failed(cls, env: Env, job_id: int, error: str, give_up: bool = False,
@@ -545,6 +562,8 @@ class HwPrintJob(BaseModel):
         if maybe_printed:
             values[cls.is_copy] = True
         await env.cr.run(cls.update(values).where(cls.id == job_id))
+        if give_up:
+            await cls._announce(env, job_id, "print_job_failed")
         return state
 
     # -- what people do with jobs ----------------------------------------------------------

@@ -222,6 +222,22 @@ async def test_event_waits_then_answers_a_printer_status_change(
     assert result(await rpc(waiter, "/hw_drivers/event", spec)) is None
 
 
+async def test_each_print_job_reports_its_outcome_as_odoos_printer_does(
+        waiter: Any, listener: PrinterListener, printer: int) -> None:
+    """Odoo's printer driver answers every job with a status event (``success`` or
+    ``error``); ours is sent when the job is recorded done (or given up)."""
+    spec = {"listener": {"session_id": "tab-8", "devices": [str(printer)], "last_event": 0}}
+    assert result(await rpc(waiter, "/hw_drivers/event", spec)) is None
+    assert result(await rpc(waiter, "/hw_proxy/default_printer_action",
+                            {"data": {"action": "print_receipt",
+                                      "receipt": jpeg_receipt()}})) is True
+    await printed(listener)
+    event = result(await rpc(waiter, "/hw_drivers/event", spec))
+    assert event["type"] == "print_job_done" and event["status"] == "success"
+    assert event["device_identifier"] == str(printer) and event["message"] is None
+    assert isinstance(event["job_id"], int)
+
+
 async def test_scanner_input_resolves_the_product_and_reaches_the_event_listener(
         waiter: Any, hw_orm: Orm) -> None:
     (product,) = await hw_orm.run(lambda env: env["product.product"].search_read(

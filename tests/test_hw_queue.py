@@ -196,6 +196,12 @@ async def test_a_printer_that_cannot_work_fails_its_job_at_once(
         assert "outside the allowed printer networks" in jobs[0]["last_error"] \
             or "not an allowed printer port" in jobs[0]["last_error"]
         assert listener.connections == []                        # refused before connecting
+        events = [orjson.loads(message) for (message,) in await bridge.unit(
+            lambda env: env.cr.fetchall("SELECT message FROM bus_bus ORDER BY id"))]
+        given_up = [e["payload"] for e in events if e["type"] == "print_job_failed"]
+        assert given_up and {p["job_id"] for p in given_up} == {job}   # one row per audience
+        assert all(p["error"] for p in given_up)
+        assert not [e for e in events if e["type"] == "print_job_done"]
 
         cashier, manager = user({security.POS_USER}), user({security.POS_MANAGER})
         with pytest.raises(AccessError):
