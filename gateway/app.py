@@ -13,6 +13,7 @@ from aiohttp_remotes import XForwardedRelaxed
 from hardware_bridge.bridge import BRIDGE, Bridge
 from hardware_bridge.bridge import settings_from as bridge_settings
 from hardware_bridge.iot_routes import add_iot_routes
+from hardware_bridge.template import compile_template
 from hardware_bridge.page import add_hardware_page
 from models import bus, make_registry
 from models.bus_hub import BusHub
@@ -118,7 +119,8 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     hardware = bridge_settings(config)
     registry = make_registry(backend.kind, {"bcrypt_rounds": config.bcrypt_rounds,
                                             "login_throttle": throttle,
-                                            "printer_address_policy": hardware.policy})
+                                            "printer_address_policy": hardware.policy,
+                                            "template_check": compile_template})
     settings = RpcSettings(
         db_name=config.db_name, server_version=config.server_version, list_db=config.list_db,
         dbfilter=config.dbfilter, debug=config.tracebacks, admin_passwd=config.admin_passwd,

@@ -8,6 +8,7 @@ from typing import Any
 import peewee
 
 from hardware_bridge.bridge import settings_from as bridge_settings
+from hardware_bridge.template import compile_template
 from models import SUPPORT_TABLES, base_data, make_registry, schema
 from models.db import Backend, Cursor, make_backend
 from models.env import Env
@@ -103,5 +104,6 @@ def make_schema_migration(name: str, amend: bool = False) -> str | None:
 
 def registry_for(backend: Backend, config: Config) -> Registry:
     options: dict[str, Any] = {"bcrypt_rounds": config.bcrypt_rounds,
-                               "printer_address_policy": bridge_settings(config).policy}
+                               "printer_address_policy": bridge_settings(config).policy,
+                               "template_check": compile_template}
     return make_registry(backend.kind, options)

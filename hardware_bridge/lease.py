@@ -43,15 +43,19 @@ class Lease:
         self._task: asyncio.Task[None] | None = None
         self._file: int | None = None
         self._conn: Any = None
+        self._closing = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="print lease")
 
     async def close(self) -> None:
+        self._closing = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # asyncio.wait: a cancellation swallowed somewhere in on_lost must not keep
+            # the close waiting, and ours must not be swallowed here (the loop also
+            # stops at _closing)
+            await asyncio.wait({self._task}, timeout=10)
             self._task = None
         if self.held:
             self.held = False
@@ -59,13 +63,16 @@ class Lease:
         self._release()
 
     async def _run(self) -> None:
-        while True:
+        while not self._closing:
             try:
                 if await self._try():
                     self.held = True
                     _logger.info("print queue: this process sends the print jobs")
                     await self.on_acquired()
-                    await self._hold()
+                    if not self._closing:
+                        await self._hold()
+                    if self._closing:
+                        return          # close() steps down
                     self.held = False
                     _logger.warning("print queue: lease lost; another process may take over")
                     await self.on_lost()
@@ -101,7 +108,8 @@ class Lease:
         self._conn.add_termination_listener(lambda _conn: lost.set())
         while not lost.is_set() and not self._conn.is_closed():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), 30)
+                async with asyncio.timeout(30):
+                    await lost.wait()
             if not lost.is_set():
                 await self._conn.fetchval("SELECT 1")    # a dead peer shows here
 

@@ -89,11 +89,26 @@ def _template(template: Any, kind: str) -> Any:
                               ) from None
 
 
+async def _company_of(env: Env, order_id: int) -> int:
+    (order,) = await env["pos.order"].read([order_id], ["company_id"], load=None)
+    return order["company_id"]
+
+
+async def _stored_template(env: Env, company_id: int, kind: str) -> Any:
+    """The restaurant's own template of ``kind`` (checked when it was saved), or None."""
+    field = f"{kind}_template"
+    (company,) = await env.sudo()["res.company"].read([company_id], [field])
+    return template_for(company[field], kind) if company[field] else None
+
+
 async def print_order(env: Env, bridge: Bridge | None, order_id: int, printer_id: Any = None,
                       template: Any = None) -> int:
-    """The order's receipt as a job on a receipt printer; the job's id."""
+    """The order's receipt as a job on a receipt printer; the job's id. ``template``
+    overrides the restaurant's own for this print."""
     compiled = _template(template, "receipt")
     receipt = await order_receipt(env, order_id)
+    if compiled is None:
+        compiled = await _stored_template(env, await _company_of(env, order_id), "receipt")
     printer = await printer_of(env, printer_id)
     payload = to_escpos(receipt, printer["paper_width"], printer["codepage"], compiled)
     return await _enqueue(env, bridge, printer, payload, "receipt", order_id=order_id,
@@ -118,8 +133,8 @@ async def print_kitchen(env: Env, bridge: Bridge | None, order_id: int) -> list[
     """A ticket per kitchen printer with what is new on the order since its last one
     (new lines, more, fewer or removed); the ids of the jobs stored (none: nothing new)."""
     receipt = await order_receipt(env, order_id)
-    (order,) = await env["pos.order"].read([order_id], ["company_id"], load=None)
-    company_id = order["company_id"]
+    company_id = await _company_of(env, order_id)
+    template = await _stored_template(env, company_id, "kitchen")
     printers = await env["hw.printer"].search_read(
         [("role", "in", list(KITCHEN_ROLES)), ("company_id", "=", company_id)],
         ["name", "paper_width", "codepage", "role", "pos_category_ids"], order="id", load=None)
@@ -138,7 +153,8 @@ async def print_kitchen(env: Env, bridge: Bridge | None, order_id: int) -> list[
         if not changes:
             continue
         payload = kitchen_escpos(receipt, printer["role"], changes, time=now,
-                                 width_mm=printer["paper_width"], codepage=printer["codepage"])
+                                 width_mm=printer["paper_width"], codepage=printer["codepage"],
+                                 template=template)
         jobs.append(await _enqueue(env, bridge, printer, payload, "kitchen", order_id=order_id,
                                    role=printer["role"], snapshot=snapshot))
     return jobs
@@ -149,7 +165,7 @@ async def _with_children(env: Env, category_ids: list[int]) -> list[int]:
     printers do (``child_of``)."""
     if not category_ids:
         return []
-    return await env["pos.category"].sudo().search([("id", "child_of", category_ids)])
+    return await env.sudo()["pos.category"].search([("id", "child_of", category_ids)])
 
 
 async def print_text(env: Env, bridge: Bridge | None, text: Any, printer_id: Any = None) -> int:

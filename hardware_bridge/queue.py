@@ -123,9 +123,10 @@ class PrintQueue:
             _done, pending = await asyncio.wait(tasks, timeout=grace)
             for task in pending:
                 task.cancel()
-            for task in pending:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            if pending:
+                # asyncio.wait, not ``await task`` under suppress(CancelledError): that
+                # would also swallow a cancellation of the stopper itself
+                await asyncio.wait(pending)
         self._workers.clear()
         self._supervisor = None
 

@@ -53,6 +53,7 @@ from rpc.service import RPC_SERVICE, RpcService, RpcSettings
 
 from .bridge import BRIDGE, Bridge, settings_from
 from .iot_routes import CORS_HEADERS, add_iot_routes
+from .template import compile_template
 
 _logger = logging.getLogger(__name__)
 
@@ -217,7 +218,8 @@ def load_config(path: str | None) -> BridgeConfig:
 def registry_for(config: BridgeConfig) -> Registry:
     # bcrypt rounds: the only password is the admin's random one, and nobody logs in
     return make_registry("sqlite", {"bcrypt_rounds": 4,
-                                    "printer_address_policy": settings_from(config).policy})
+                                    "printer_address_policy": settings_from(config).policy,
+                                    "template_check": compile_template})
 
 
 async def sync_printers(backend: Backend, registry: Registry, config: BridgeConfig) -> list[int]:

@@ -98,6 +98,7 @@ class StatusPoller:
     async def stop(self) -> None:
         self._stop.set()
         if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # the round under way ends (its probes have timeouts); asyncio.wait neither
+            # raises the task's outcome nor swallows a cancellation of the caller
+            await asyncio.wait({self._task})
             self._task = None

@@ -308,7 +308,7 @@ class HwPrinter(BaseModel):
     async def _specs(cls, env: Env, active_only: bool = True) -> list[PrinterSpec]:
         query = cls.select(cls.id).order_by(cls.id)
         if active_only:
-            query = query.where(cls.active == True)
+            query = query.where(cls.active == True)  # noqa: E712
         specs = [await cls._spec(env, row[0]) for row in await env.cr.rows(query)]
         return [spec for spec in specs if spec is not None]
 

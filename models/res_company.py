@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: What a receipt printer can take as a logo (hardware_bridge prints it as a raster image).
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_MAX_PIXELS = 4_000_000
+TEMPLATE_MAX_CHARS = 20_000
 
 
 def check_logo(value: Any) -> None:
@@ -118,6 +119,12 @@ class ResCompany(PlatformCompany, BusinessHoursCompany, SystemNoticeCompany, Bas
     # Odoo keeps a time zone on partners and users only; a restaurant's business hours
     # (models/business_hours.py) need the restaurant's own.
     logo = F.Binary("Company Logo", help="PNG or JPEG, printed at the top of receipts.")
+    receipt_template = F.Text(
+        "Receipt Template", help="The restaurant's own receipt layout (docs/hardware.md); "
+                                 "empty: the default one.")
+    kitchen_template = F.Text(
+        "Kitchen Ticket Template", help="The restaurant's own kitchen ticket layout; "
+                                        "empty: the default one.")
     tz = F.Char("Timezone", help="IANA time zone of the restaurant (Europe/Rome); UTC when "
                                  "unset.")
     # both set by set_business_hours only (models/business_hours.py)
@@ -137,14 +144,36 @@ class ResCompany(PlatformCompany, BusinessHoursCompany, SystemNoticeCompany, Bas
     @classmethod
     async def _create_one(cls, env: "Env", vals: Any) -> int:
         if isinstance(vals, dict):
-            check_logo(vals.get("logo"))
+            cls._check_printables(env, vals)
         return await super()._create_one(env, vals)
+
+    @classmethod
+    def _check_printables(cls, env: "Env", vals: dict[str, Any]) -> None:
+        """What only shows on paper is checked when saved, not found out at the till: the
+        logo, and the templates (compiled by the checker the app hands the registry as
+        ``template_check``: the template language lives in the hardware bridge)."""
+        check_logo(vals.get("logo"))
+        check = env.registry.options.get("template_check")
+        for field, kind in (("receipt_template", "receipt"), ("kitchen_template", "kitchen")):
+            source = vals.get(field)
+            if source in (None, False, ""):
+                continue
+            if not isinstance(source, str) or len(source) > TEMPLATE_MAX_CHARS:
+                raise ValidationError(f"The {kind} template must be text of at most "
+                                      f"{TEMPLATE_MAX_CHARS:,} characters.",
+                                      field_errors={field: "text, at most 20,000 characters"})
+            if check is not None:
+                try:
+                    check(source, kind)
+                except ValueError as exc:
+                    raise ValidationError(f"The {kind} template has an error: {exc}",
+                                          field_errors={field: str(exc)}) from None
 
     @classmethod
     async def write(cls, env: "Env", ids: Any, vals: Any) -> bool:
         """Archiving or restoring a restaurant tells its staff (``restaurant_status``)."""
         if isinstance(vals, dict):
-            check_logo(vals.get("logo"))
+            cls._check_printables(env, vals)
         if not isinstance(vals, dict) or "active" not in vals:
             return await super().write(env, ids, vals)
         ids = check_ids(ids)

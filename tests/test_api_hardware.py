@@ -154,6 +154,35 @@ async def test_the_restaurants_logo_is_printed_as_a_raster_image(
                                                else order["name"].encode())
 
 
+async def test_the_restaurants_own_templates_are_checked_saved_and_printed(
+        hw: Any, orm: Any, listener: PrinterListener) -> None:
+    current = (await call(hw, "GET", f"{HW}/templates", "waiter"))["data"]
+    assert current["receipt_template"] is None and "{{" in current["default_receipt_template"]
+    bad = await call(hw, "PUT", f"{HW}/templates", "manager",
+                     {"receipt_template": "{{ restaurant.name }}\n{{ restaurant.secret }}"},
+                     status=422)
+    assert "line 2" in bad["error"]["field_errors"]["receipt_template"]
+    await call(hw, "PUT", f"{HW}/templates", "waiter", {"receipt_template": "x"}, status=403)
+    template = ("{% center %}\n{{ restaurant.name }}\nTHANK YOU FOR DINING\n{% endcenter %}\n"
+                "{% lines %}\n{{ line.name }}{% fill %}{{ line.total }}\n{% endlines %}\n"
+                "TOTAL{% fill %}{{ totals.total }}")
+    saved = (await call(hw, "PUT", f"{HW}/templates", "manager",
+                        {"receipt_template": template}))["data"]
+    assert saved["receipt_template"] == template and saved["kitchen_template"] is None
+
+    await add_printer(hw, listener.port)
+    order = await new_order(hw, orm)
+    job = (await call(hw, "POST", f"{HW}/printer/print", "waiter",
+                      {"order_id": order["id"]}, status=202))["data"]
+    await wait_job(hw, "waiter", job["id"], ("done",))
+    (sent,) = listener.jobs()
+    assert b"THANK YOU FOR DINING" in sent and sent.startswith(ESC_AT) and CUT in sent[-8:]
+    # cleared: the default again
+    cleared = (await call(hw, "PUT", f"{HW}/templates", "manager",
+                          {"receipt_template": None}))["data"]
+    assert cleared["receipt_template"] is None
+
+
 async def test_free_text_is_printed_without_control_bytes(hw: Any,
                                                           listener: PrinterListener) -> None:
     await add_printer(hw, listener.port)
@@ -207,6 +236,40 @@ async def test_kitchen_tickets_print_only_what_is_new(hw: Any, orm: Any,
     second_name = second_product["name"].encode("cp437")
     assert first_name in first_bytes and second_name not in first_bytes
     assert second_name in second_bytes and first_name not in second_bytes
+
+
+async def test_kitchen_lines_go_to_the_printer_of_their_category(
+        hw: Any, orm: Any, listener: PrinterListener) -> None:
+    """A printer set to a category takes its lines and its sub-categories' lines; a
+    printer set to none takes the rest (Odoo's order printers)."""
+    till = await demo_till(orm, "waiter")
+    first, second = till.product(0), till.product(1)
+
+    async def arrange(env: Any) -> int:
+        """The first product in a sub-category of "Bar drinks" (the bar printer is set to
+        the parent), the second in "Mains" (no printer is set to it)."""
+        parent = await env["pos.category"].create({"name": "Bar drinks"})
+        wine = await env["pos.category"].create({"name": "Wine", "parent_id": parent})
+        mains = await env["pos.category"].create({"name": "Mains"})
+        await env["product.product"].write([first["id"]], {"pos_categ_ids": [(6, 0, [wine])]})
+        await env["product.product"].write([second["id"]], {"pos_categ_ids": [(6, 0, [mains])]})
+        return parent
+    parent = await orm.run(arrange, login="manager")
+    bar = await add_printer(hw, listener.port, name="Bar", role="bar",
+                            pos_category_ids=[parent])
+    kitchen = await add_printer(hw, listener.port, name="Hot line", role="kitchen")
+    order = await new_order(hw, orm, products=(0, 1))
+    tickets = (await call(hw, "POST", f"{HW}/kitchen-tickets", "waiter",
+                          {"order_id": order["id"]}, status=202))["data"]
+    assert sorted(t["printer_id"] for t in tickets) == sorted([bar, kitchen])
+    for ticket in tickets:
+        await wait_job(hw, "waiter", ticket["id"], ("done",))
+    sent = listener.jobs()
+    assert len(sent) == 2
+    first_name, second_name = (first["name"].encode("cp437"), second["name"].encode("cp437"))
+    (to_bar,) = [data for data in sent if first_name in data]
+    (to_kitchen,) = [data for data in sent if second_name in data]
+    assert second_name not in to_bar and first_name not in to_kitchen
 
 
 # -- scanning ---------------------------------------------------------------------------------

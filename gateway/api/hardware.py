@@ -23,6 +23,7 @@ from aiohttp import web
 from hardware_bridge import printing
 from hardware_bridge.bridge import BRIDGE, Bridge
 from hardware_bridge.render import to_png, to_text
+from hardware_bridge.template import DEFAULT_TEMPLATES
 from models import security
 from models.base import MAX_ID
 from models.env import Env
@@ -518,6 +519,53 @@ async def receipt_preview(request: web.Request) -> web.Response:
     return web.Response(body=to_png(receipt, width), content_type="image/png")
 
 
+async def _templates(env: Env) -> dict[str, Any]:
+    (company,) = await env["res.company"].read([env.company_id],
+                                               ["receipt_template", "kitchen_template"])
+    return {"restaurant_id": env.company_id,
+            "receipt_template": company["receipt_template"] or None,
+            "kitchen_template": company["kitchen_template"] or None,
+            "default_receipt_template": DEFAULT_TEMPLATES["receipt"],
+            "default_kitchen_template": DEFAULT_TEMPLATES["kitchen"]}
+
+
+async def get_templates(request: web.Request) -> web.Response:
+    """The current restaurant's receipt and kitchen ticket templates (null: the default,
+    given beside them to start from)."""
+    caller = await authenticated(request)
+    return ok(await run_as(request, caller, _templates))
+
+
+async def put_templates(request: web.Request) -> web.Response:
+    """Managers set or clear (null) the restaurant's templates; each is compiled when
+    saved, so a mistake is a 422 naming its line, not a bad receipt at the till."""
+    caller = await _manager(request)
+    body = await json_object(request)
+    errors: dict[str, str] = {}
+    vals: dict[str, Any] = {}
+    for field in ("receipt_template", "kitchen_template"):
+        if field not in body:
+            continue
+        value = body[field]
+        if value is not None and (not isinstance(value, str) or not value.strip()
+                                  or len(value) > MAX_TEMPLATE):
+            errors[field] = f"a non-empty string of at most {MAX_TEMPLATE:,} characters, or null"
+        else:
+            vals[field] = value or False
+    unknown = sorted(set(body) - {"receipt_template", "kitchen_template"})
+    for field in unknown:
+        errors[field] = "unknown field"
+    if not vals and not errors:
+        errors["receipt_template"] = "give receipt_template and/or kitchen_template"
+    raise_field_errors(errors, "templates")
+
+    async def save(env: Env) -> dict[str, Any]:
+        await env["res.company"].write([env.company_id], vals)
+        return await _templates(env)
+
+    return ok(await run_as(request, caller, save, readonly=False), message="Templates saved")
+
+
 ROUTES: list[tuple[str, str, object]] = [
     ("POST", f"{HW}/printer/print", print_receipt),
     ("POST", f"{HW}/kitchen-tickets", kitchen_tickets),
@@ -534,4 +582,6 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", f"{HW}/jobs/{{id:\\d+}}/retry", retry_job),
     ("POST", f"{HW}/jobs/{{id:\\d+}}/cancel", cancel_job),
     ("GET", f"{HW}/orders/{{id:\\d+}}/receipt", receipt_preview),
+    ("GET", f"{HW}/templates", get_templates),
+    ("PUT", f"{HW}/templates", put_templates),
 ]
