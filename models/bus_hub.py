@@ -121,6 +121,8 @@ class BusHub:
         self._stop_local: Callable[[], None] | None = None
         self._redis: Any = None
         self.started = False
+        self._closing = False
+        self._lost: asyncio.Event | None = None
         #: Whether ``cursor`` was read from the table (it cannot be while the schema is missing).
         self._origin_known = False
         #: Figures for health and the bench.
@@ -132,6 +134,7 @@ class BusHub:
     async def start(self) -> None:
         if self.started:
             return
+        self._closing = False
         try:
             self.cursor = self.floor = await self.backend.run_unit(bus.newest_id, readonly=True)
             self._origin_known = True
@@ -151,17 +154,26 @@ class BusHub:
         self.started = True
 
     async def close(self) -> None:
+        self._closing = True
+        if self._lost is not None:
+            self._lost.set()          # the LISTEN loop's wait ends now, cancelled or not
         if self._stop_local is not None:
             self._stop_local()
             self._stop_local = None
         for task in [*self._tasks, *self._sending]:
             task.cancel()
-        # a listener cut in the middle of a driver call may end in that driver's error:
-        # there is nothing left of it to keep
-        for task, outcome in zip(self._tasks, await asyncio.gather(*self._tasks,
-                                                                   return_exceptions=True)):
-            if isinstance(outcome, Exception):
-                _logger.debug("bus: %s ended with %r", task.get_name(), outcome)
+        # Bounded, and the loops also stop at _closing: on Python 3.11 a cancellation
+        # that lands as asyncpg's connect completes can be lost inside its wait_for, and
+        # the listener would go on (a close waiting for it would wait forever).
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+        for task in self._tasks:
+            if not task.done():
+                _logger.warning("bus: %s did not stop", task.get_name())
+            elif not task.cancelled() and task.exception() is not None:
+                # a listener cut in the middle of a driver call may end in that driver's
+                # error: there is nothing left of it to keep
+                _logger.debug("bus: %s ended with %r", task.get_name(), task.exception())
         self._tasks.clear()
         if self._redis is not None:
             await self._redis.aclose()
@@ -197,8 +209,8 @@ class BusHub:
         import asyncpg
 
         delay = 0.5
-        while True:
-            lost = asyncio.Event()
+        while not self._closing:
+            lost = self._lost = asyncio.Event()
             conn = None
             try:
                 conn = await asyncpg.connect(self.backend.url)
@@ -207,7 +219,7 @@ class BusHub:
                                         lambda _c, _pid, _ch, payload: self._heard(payload))
                 delay = 0.5
                 self._wake.set()      # whatever committed while nobody listened
-                while not lost.is_set() and not conn.is_closed():
+                while not lost.is_set() and not conn.is_closed() and not self._closing:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(lost.wait(), 30)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -221,7 +233,7 @@ class BusHub:
 
     async def _listen_redis(self) -> None:
         delay = 0.5
-        while True:
+        while not self._closing:
             pubsub = self._redis.pubsub()
             try:
                 await pubsub.subscribe(self.redis_channel)
@@ -243,7 +255,7 @@ class BusHub:
             delay = min(delay * 2, 10.0)
 
     async def _reader(self) -> None:
-        while True:
+        while not self._closing:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             self._wake.clear()
