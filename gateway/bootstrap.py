@@ -12,6 +12,7 @@ from hardware_bridge.template import compile_template
 from models import SUPPORT_TABLES, base_data, make_registry, schema
 from models.db import Backend, Cursor, make_backend
 from models.env import Env
+from models.exceptions import ValidationError
 from models.registry import Registry
 
 from .config import Config
@@ -60,6 +61,34 @@ async def demo_loaded(backend: Backend, registry: Registry) -> bool:
     await backend.start()
     try:
         return await backend.run_unit(unit, readonly=True)
+    finally:
+        await backend.close()
+
+
+async def configure_printers(backend: Backend, registry: Registry, config: Config) -> int:
+    """``[hardware] printers`` into ``hw.printer`` (each restaurant's, by name), before
+    anything serves, in one unit: a printer the policy refuses stops the start, naming
+    it. Answers how many were set up."""
+    if not config.printers:
+        return 0
+
+    async def unit(cr: Cursor) -> int:
+        env = Env(cr, registry, None)
+        restaurants = sorted({entry["restaurant"] for entry in config.printers})
+        known = set(await env.with_context(active_test=False)["res.company"].search(
+            [("id", "in", restaurants)]))
+        count = 0
+        for restaurant in restaurants:
+            if restaurant not in known:
+                raise ValidationError(f"[hardware] printers: restaurant {restaurant} does "
+                                      "not exist")
+            entries = [e for e in config.printers if e["restaurant"] == restaurant]
+            scoped = env.with_context(allowed_company_ids=[restaurant])
+            count += len(await scoped["hw.printer"]._configure(restaurant, entries))
+        return count
+    await backend.start()
+    try:
+        return await backend.run_unit(unit)
     finally:
         await backend.close()
 

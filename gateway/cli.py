@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 from models import security
 from models.env import Env
-from models.exceptions import UserError
+from models.exceptions import UserError, ValidationError
 
 from . import bootstrap, demo
 from .config import ConfigError, Config, load
@@ -138,6 +138,10 @@ def cmd_serve(config: Config, args: argparse.Namespace) -> int:
         raise CliError("refusing to start in production: " + "; ".join(problems))
     from .server import run
     with_demo = asyncio.run(bootstrap.demo_loaded(backend, registry))
+    try:
+        asyncio.run(bootstrap.configure_printers(backend, registry, config))
+    except ValidationError as exc:
+        raise CliError(f"cannot set up the configured printers: {exc}") from None
 
     def ready(urls: list[str]) -> None:
         print(f"Odoo-compatible face (JSON-RPC, XML-RPC, JSON-2): {urls[0]}", flush=True)

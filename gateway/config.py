@@ -10,6 +10,7 @@ A test checks that ``config.toml`` documents every setting with its default.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -117,7 +118,8 @@ def _items(value: Any) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def _networks(value: Any) -> tuple[str, ...]:
+def network_list(value: Any) -> tuple[str, ...]:
+    """IP networks: a TOML array, or comma-separated text (environment variables)."""
     networks = []
     for item in _items(value):
         try:
@@ -127,7 +129,7 @@ def _networks(value: Any) -> tuple[str, ...]:
     return tuple(networks)
 
 
-def _ports(value: Any) -> tuple[int, ...]:
+def port_list(value: Any) -> tuple[int, ...]:
     """Ports and ranges: ``[9100, 9101]`` or ``"9100-9109"``."""
     ports: list[int] = []
     for item in _items(value):
@@ -142,12 +144,37 @@ def _ports(value: Any) -> tuple[int, ...]:
     return tuple(dict.fromkeys(ports))
 
 
-def _patterns(value: Any) -> tuple[str, ...]:
+def device_patterns(value: Any) -> tuple[str, ...]:
     patterns = _items(value)
     for item in patterns:
         if not item.startswith("/") or ".." in item:
             raise ValueError(f"not an absolute device path pattern: {item!r}")
     return tuple(patterns)
+
+
+def _printers(value: Any) -> tuple[dict[str, Any], ...]:
+    """``[[hardware.printers]]`` tables (or a JSON array in GATEWAY_PRINTERS), each with
+    the ``restaurant`` (res.company id) it belongs to."""
+    from models.hardware import config_entry
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except json.JSONDecodeError:
+            raise ValueError("expected a JSON array of printer objects") from None
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("expected an array of printer tables")
+    entries = []
+    for index, item in enumerate(value):
+        entry = config_entry(f"printers[{index}]", item, extra_keys=("restaurant",))
+        restaurant = entry.get("restaurant")
+        if isinstance(restaurant, bool) or not isinstance(restaurant, int) or restaurant <= 0:
+            raise ValueError(f"printers[{index}].restaurant: the restaurant's id is required")
+        entries.append(entry)
+    names = [(e["restaurant"], e["name"]) for e in entries]
+    if len(set(names)) != len(names):
+        raise ValueError("two printers of one restaurant have the same name")
+    return tuple(entries)
 
 
 def _str(value: Any) -> str:
@@ -309,17 +336,23 @@ SETTINGS: tuple[Setting, ...] = (
             ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"),
             "IP networks a network printer may be in (cloud metadata addresses are refused "
             "whatever this says; add 127.0.0.1/32 only for a print server on this host).",
-            _networks),
+            network_list),
     Setting("printer_ports", "hardware", tuple(range(9100, 9110)),
-            "TCP ports a network printer may listen on (numbers or ranges).", _ports),
+            "TCP ports a network printer may listen on (numbers or ranges).", port_list),
     Setting("printer_devices", "hardware",
             ("/dev/usb/lp*", "/dev/lp*", "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/ttyS*"),
-            "Device paths (glob patterns) a USB, serial or file printer may use.", _patterns),
+            "Device paths (glob patterns) a USB, serial or file printer may use.", device_patterns),
     Setting("printer_status_interval", "hardware", 30.0,
             "Seconds between two status checks of every printer (0: no checks).", _seconds),
     Setting("print_send_timeout", "hardware", 30.0,
             "Seconds one print job may take to reach its printer before it is retried.",
             _positive_seconds),
+    Setting("printers", "hardware", (),
+            "Printers set up at each start of 'gateway serve', by name within their "
+            "restaurant (created or updated; printers added through the API are left as "
+            "they are): [[hardware.printers]] tables with restaurant (its id), name, "
+            "connection, host, port, device, paper_width, codepage, role, drawer_pin.",
+            _printers),
     Setting("print_queue", "hardware", True,
             "Send print jobs from this gateway (one process per database does: the others "
             "only store jobs). Off when a hardware bridge next to the printers sends them.",

@@ -41,12 +41,13 @@ from typing import Any
 from aiohttp import web
 
 from gateway import bootstrap
+from gateway.config import device_patterns, network_list, port_list
 from models import make_registry
 from models.bus_hub import BusHub
 from models.db import Backend, make_backend
 from models.env import Env
 from models.exceptions import ValidationError
-from models.hardware import CONNECTIONS, ROLES, AddressPolicy
+from models.hardware import AddressPolicy, config_entry
 from models.registry import Registry
 from rpc.bus import BUS_HUB, BUS_SETTINGS, WAITING_PATHS, BusSettings
 from rpc.service import RPC_SERVICE, RpcService, RpcSettings
@@ -63,10 +64,6 @@ DB_FILE = "bridge.sqlite3"
 #: Private networks and the machine itself: an IoT box serves its LAN.
 LAN = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
 MAX_BODY = 16 * 1024 * 1024
-PRINTER_KEYS = ("name", "connection", "host", "port", "device", "paper_width", "codepage",
-                "role", "drawer_pin")
-
-
 class ConfigError(ValueError):
     """A bridge configuration that cannot work, naming the key."""
 
@@ -113,43 +110,14 @@ def _seconds(value: Any) -> float:
     return float(value)
 
 
-def _networks(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise TypeError("expected a list of networks")
-    for item in value:
-        ipaddress.ip_network(str(item), strict=False)
-    return tuple(str(item) for item in value)
-
-
-def _ports(value: Any) -> tuple[int, ...]:
-    """``[9100, "9102-9104"]``."""
-    if not isinstance(value, list):
-        raise TypeError("expected a list of ports or ranges")
-    ports: list[int] = []
-    for item in value:
-        low, _, high = str(item).partition("-")
-        first, last = int(low), int(high or low)
-        if not 1 <= first <= last <= 65535:
-            raise ValueError(f"not a port or a range of ports: {item!r}")
-        ports.extend(range(first, last + 1))
-    return tuple(dict.fromkeys(ports))
-
-
-def _patterns(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(
-            isinstance(item, str) and item.startswith("/") and ".." not in item for item in value):
-        raise ValueError("expected a list of absolute device path patterns")
-    return tuple(value)
-
-
 #: TOML table -> key -> (BridgeConfig field, parser).
 SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
     "server": {"host": ("host", _text), "port": ("port", _port),
-               "allowed_clients": ("allowed_clients", _networks)},
+               "allowed_clients": ("allowed_clients", network_list)},
     "storage": {"data_dir": ("data_dir", _text)},
-    "hardware": {"printer_networks": ("printer_networks", _networks),
-                 "printer_ports": ("printer_ports", _ports),
-                 "printer_devices": ("printer_devices", _patterns),
+    "hardware": {"printer_networks": ("printer_networks", network_list),
+                 "printer_ports": ("printer_ports", port_list),
+                 "printer_devices": ("printer_devices", device_patterns),
                  "status_interval": ("printer_status_interval", _seconds),
                  "send_timeout": ("print_send_timeout", _seconds),
                  "retry_base": ("retry_base", _seconds),
@@ -160,19 +128,10 @@ SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
 
 
 def _printer(index: int, entry: Any) -> dict[str, Any]:
-    where = f"printers[{index}]"
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{where}: expected a table")
-    unknown = sorted(set(entry) - set(PRINTER_KEYS))
-    if unknown:
-        raise ConfigError(f"{where}: unknown keys {', '.join(unknown)}")
-    if not isinstance(entry.get("name"), str) or not entry["name"].strip():
-        raise ConfigError(f"{where}.name: required")
-    if entry.get("connection", "network") not in {key for key, _ in CONNECTIONS}:
-        raise ConfigError(f"{where}.connection: one of {', '.join(k for k, _ in CONNECTIONS)}")
-    if entry.get("role", "receipt") not in {key for key, _ in ROLES}:
-        raise ConfigError(f"{where}.role: one of {', '.join(k for k, _ in ROLES)}")
-    return dict(entry)
+    try:
+        return config_entry(f"printers[{index}]", entry)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def parse_config(data: dict[str, Any], base_dir: str = ".") -> BridgeConfig:
@@ -228,26 +187,12 @@ async def sync_printers(backend: Backend, registry: Registry, config: BridgeConf
     async def unit(cr: Any) -> list[int]:
         env = Env(cr, registry, None)
         company = (await env["res.company"].search([], limit=1, order="id"))[0]
-        env = env.with_context(allowed_company_ids=[company], active_test=False)
-        Printer = env["hw.printer"]
-        existing = {p["name"]: p["id"] for p in await Printer.search_read(
-            [("company_id", "=", company)], ["name"], order="id", load=None)}
-        ids = []
-        for entry in config.printers:
-            values = {key: entry[key] for key in PRINTER_KEYS if key in entry}
-            values["active"] = True
-            try:
-                if entry["name"] in existing:
-                    printer_id = existing.pop(entry["name"])
-                    await Printer.write([printer_id], values)
-                else:
-                    printer_id = await Printer.create(dict(values, company_id=company))
-            except ValidationError as exc:     # an address outside the policy, a bad width
-                raise ConfigError(f"printers: {entry['name']!r}: {exc}") from None
-            ids.append(printer_id)
-        if existing:
-            await Printer.write(list(existing.values()), {"active": False})
-        return ids
+        env = env.with_context(allowed_company_ids=[company])
+        try:
+            return await env["hw.printer"]._configure(company, config.printers,
+                                                      archive_others=True)
+        except ValidationError as exc:     # an address outside the policy, a bad width
+            raise ConfigError(f"printers: {exc}") from None
 
     await backend.start()
     try:

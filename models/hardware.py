@@ -61,6 +61,26 @@ STATUSES = [("unknown", "Unknown"), ("online", "Online"), ("offline", "Offline")
 #: Statuses in which the printer cannot print (a change into one is ``printer_offline``).
 DOWN = frozenset({"offline", "paper_out", "cover_open", "error"})
 PAPER_WIDTHS = (58, 80)
+#: What a configuration file may say of a printer.
+CONFIG_KEYS = ("name", "connection", "host", "port", "device", "paper_width", "codepage",
+               "role", "drawer_pin")
+
+
+def config_entry(where: str, entry: Any, extra_keys: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One printer of a configuration file, its shape checked (ValueError naming ``where``
+    and the key); its values are checked as the API's are when it is stored."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: expected a table")
+    unknown = sorted(set(entry) - set(CONFIG_KEYS) - set(extra_keys))
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {', '.join(unknown)}")
+    if not isinstance(entry.get("name"), str) or not entry["name"].strip():
+        raise ValueError(f"{where}.name: required")
+    if entry.get("connection", "network") not in {key for key, _ in CONNECTIONS}:
+        raise ValueError(f"{where}.connection: one of {', '.join(k for k, _ in CONNECTIONS)}")
+    if entry.get("role", "receipt") not in {key for key, _ in ROLES}:
+        raise ValueError(f"{where}.role: one of {', '.join(k for k, _ in ROLES)}")
+    return dict(entry)
 DRAWER_PINS = (2, 5)
 DEFAULT_PORT = 9100
 
@@ -291,6 +311,36 @@ class HwPrinter(BaseModel):
         policy = policy_of(env)
         for row in await env.cr.rows(cls.select(*columns).where(cls.id.in_(ids))):
             check_printer_values(dict(zip(cls._CHECKED, row)), policy)
+
+    @classmethod
+    async def _configure(cls, env: Env, company_id: int, entries: Iterable[dict[str, Any]],
+                         archive_others: bool = False) -> list[int]:
+        """Printers declared in a configuration file (the gateway's ``[[hardware.printers]]``,
+        the standalone bridge's ``[[printers]]``), by name within the restaurant: created or
+        updated, and active. ``archive_others``: the file owns the restaurant's printers
+        (the bridge), so those it no longer lists are archived. Every value goes through
+        the same checks as the API's (address policy, paper, code page); a refusal names
+        the printer. Answers the ids in the entries' order."""
+        env = env.with_context(active_test=False)
+        existing = {row[1]: row[0] for row in await env.cr.rows(
+            cls.select(cls.id, cls.name).where(cls.company_id == company_id).order_by(cls.id))}
+        ids = []
+        for entry in entries:
+            values = {key: entry[key] for key in CONFIG_KEYS if key in entry}
+            values["active"] = True
+            try:
+                if entry["name"] in existing:
+                    printer_id = existing.pop(entry["name"])
+                    await env[cls._name].write([printer_id], values)
+                else:
+                    printer_id = await env[cls._name].create(dict(values, company_id=company_id))
+            except ValidationError as exc:
+                raise ValidationError(f"Printer {entry['name']!r}: {exc}",
+                                      field_errors=exc.field_errors) from None
+            ids.append(printer_id)
+        if archive_others and existing:
+            await env[cls._name].write(list(existing.values()), {"active": False})
+        return ids
 
     @classmethod
     async def _spec(cls, env: Env, printer_id: int) -> PrinterSpec | None:

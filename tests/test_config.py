@@ -129,7 +129,9 @@ def test_every_setting_is_overridable_by_its_env_variable(setting: Any) -> None:
                int: "8" if setting.default == 7 else "7", float: "7.5", str: None,
                tuple: "https://pos.example.com"}
     raw = {"printer_networks": "10.1.0.0/16", "printer_ports": "9100,19100-19101",
-           "printer_devices": "/dev/usb/lp0"}.get(setting.name) or samples[type(setting.default)]
+           "printer_devices": "/dev/usb/lp0",
+           "printers": '[{"restaurant": 3, "name": "Counter", "host": "192.168.1.50"}]',
+           }.get(setting.name) or samples[type(setting.default)]
     if raw is None:
         raw = {"profile": "production", "log_level": "error",
                "jwt_algorithm": "ES256"}.get(setting.name, "custom-value")
@@ -143,6 +145,13 @@ def test_every_setting_is_overridable_by_its_env_variable(setting: Any) -> None:
     ("printer_ports", "70000", "not a port or a range"),
     ("printer_devices", "dev/usb/lp0", "not an absolute device path"),
     ("printer_devices", "/dev/../etc/passwd", "not an absolute device path"),
+    ("printers", "not json", "JSON array"),
+    ("printers", '[{"name": "Counter"}]', r"printers\[0\].restaurant"),
+    ("printers", '[{"restaurant": 3}]', r"printers\[0\].name: required"),
+    ("printers", '[{"restaurant": 3, "name": "A", "colour": "red"}]', "unknown keys colour"),
+    ("printers", '[{"restaurant": 3, "name": "A", "role": "fax"}]', r"printers\[0\].role"),
+    ("printers", '[{"restaurant": 3, "name": "A"}, {"restaurant": 3, "name": "A"}]',
+     "same name"),
 ])
 def test_printer_limits_are_checked(name: str, raw: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
