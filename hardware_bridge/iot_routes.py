@@ -388,9 +388,7 @@ def xml_receipt_text(receipt: Any) -> str:
         elif tag == "hr":
             flush()
             lines.append("-" * width)
-        elif tag == "img":
-            pass
-        else:
+        elif tag != "img":     # pictures stay out of the text (the POS's logo among them)
             block = tag in BLOCKS
             if block:
                 flush()

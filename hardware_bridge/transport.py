@@ -113,7 +113,7 @@ async def _linger(reader: asyncio.StreamReader, linger: float) -> None:
     duplicates forever on such a printer."""
     async def until_eof() -> None:
         while await reader.read(4096):
-            pass
+            continue     # what a printer says back is not ours to read, only its EOF
     with contextlib.suppress(asyncio.TimeoutError, OSError):
         await asyncio.wait_for(until_eof(), linger)
 

@@ -13,6 +13,7 @@ page) can print to it the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import Callable
 
@@ -124,10 +125,8 @@ class PrinterListener:
             start = found + 3
         if answers:
             writer.write(bytes(answers))
-            try:
+            with contextlib.suppress(ConnectionError, OSError):    # the peer went away
                 await writer.drain()
-            except (ConnectionError, OSError):
-                pass
 
     async def _notify(self) -> None:
         async with self._changed:

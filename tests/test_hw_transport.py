@@ -6,6 +6,7 @@ of addresses that must be refused before any connection is opened.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -159,11 +160,8 @@ async def test_device_file_printer_writes_through_python_escpos(tmp_path: Path) 
     ("cups", "receipt", "pycups")])
 async def test_a_missing_optional_driver_is_a_clear_error(connection: str, device: str,
                                                           package: str) -> None:
-    try:
-        __import__({"pyusb": "usb.core", "pyserial": "serial", "pycups": "cups"}[package])
-    except ImportError:
-        pass
-    else:
+    module = {"pyusb": "usb", "pyserial": "serial", "pycups": "cups"}[package]
+    if importlib.util.find_spec(module) is not None:
         pytest.skip(f"{package} is installed here")
     with pytest.raises(PrinterConfigError, match=f"pip install {package}"):
         await transport.send(spec(connection=connection, host=None, device=device), b"x", 2.0)
