@@ -14,7 +14,6 @@ from hardware_bridge.bridge import BRIDGE, Bridge
 from hardware_bridge.bridge import settings_from as bridge_settings
 from hardware_bridge.iot_routes import add_iot_routes
 from hardware_bridge.template import compile_template
-from hardware_bridge.page import add_hardware_page
 from models import bus, make_registry
 from models.bus_hub import BusHub
 from models.db import Backend, make_backend
@@ -32,7 +31,9 @@ from .api import (TOKENS, TokenService, add_api_routes, api_errors, bearer_uid, 
 from .collector import keep_old_objects_frozen
 from .config import Config
 from .keys import BACKEND, CONFIG, SESSIONS
+from .hardware_page import add_hardware_page
 from .kds import add_kds_routes
+from .pages import add_session_script
 from .periodic import every
 from .sessions import DatabaseStorage
 
@@ -168,8 +169,9 @@ def create_app(config: Config, backend: Backend | None = None) -> web.Applicatio
     app.router.add_get("/web/health", web_health)
     add_api_routes(app)
     add_kds_routes(app)
-    add_iot_routes(app)
     add_hardware_page(app)
+    add_session_script(app)
+    add_iot_routes(app)
     spec_bytes()    # a broken OpenAPI fragment stops the start, naming the files
     setup_cors(app, config.cors_origins, config.cors_allow_credentials, config.cors_max_age)
     app.on_response_prepare.append(security_headers)

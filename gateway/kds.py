@@ -15,38 +15,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-STATIC_DIR = Path(__file__).with_name("kds_static")
+from .pages import StaticPage, add_page_routes
 
-#: URL name -> content type; nothing else under /kds/static/ exists.
-ASSETS = {"kds.js": "text/javascript", "kds.css": "text/css"}
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; object-src 'none'; "
-    "frame-ancestors 'none'")
-#: The page and its script change with the installed package; revalidate each time.
-HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame-Options": "DENY",
-           "Cache-Control": "no-cache"}
-
-
-async def kds_page(request: web.Request) -> web.Response:
-    return web.Response(body=(STATIC_DIR / "kds.html").read_bytes(), content_type="text/html",
-                        charset="utf-8", headers=HEADERS)
-
-
-async def kds_asset(request: web.Request) -> web.StreamResponse:
-    name = request.match_info["name"]
-    if name not in ASSETS:
-        raise web.HTTPNotFound()
-    return web.FileResponse(STATIC_DIR / name, headers={"Content-Type": ASSETS[name], **HEADERS})
-
+# ws:/wss: because CSP's 'self' did not cover sockets in older browsers
+PAGE = StaticPage(Path(__file__).with_name("kds_static"), "kds.html",
+                  {"kds.js": "text/javascript", "kds.css": "text/css"},
+                  connect_src="'self' ws: wss:")
 
 ROUTES: list[tuple[str, str, object]] = [
-    ("GET", "/kds/{restaurant_id:\\d+}", kds_page),
-    ("GET", "/kds/static/{name}", kds_asset),
+    ("GET", "/kds/{restaurant_id:\\d+}", PAGE.page),
+    ("GET", "/kds/static/{name}", PAGE.asset),
 ]
 
 
 def add_kds_routes(app: web.Application) -> None:
-    for method, path, handler in ROUTES:
-        app.router.add_route(method, path, handler)  # type: ignore[arg-type]
+    add_page_routes(app, ROUTES)

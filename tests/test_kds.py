@@ -238,10 +238,13 @@ async def test_the_page_and_its_files_carry_the_security_headers(client: Any, or
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     # nothing from another origin, no inline script
     assert sorted(re.findall(r'(?:src|href)="([^"]+)"', html)) == [
-        "/kds/static/kds.css", "/kds/static/kds.js", "data:,"]      # data: no favicon fetch
+        "/kds/static/kds.css", "/kds/static/kds.js", "/pages/static/session.js",
+        "data:,"]                                                    # data: no favicon fetch
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
-    for name, kind in (("kds.js", "text/javascript"), ("kds.css", "text/css")):
-        asset = await client.get(f"/kds/static/{name}")
+    for path, kind in (("/kds/static/kds.js", "text/javascript"),
+                       ("/kds/static/kds.css", "text/css"),
+                       ("/pages/static/session.js", "text/javascript")):
+        asset = await client.get(path)
         assert asset.status == 200 and asset.content_type == kind
         assert asset.headers["X-Content-Type-Options"] == "nosniff"
         text = await asset.text()

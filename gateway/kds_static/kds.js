@@ -6,7 +6,6 @@
 
 (function () {
   const API = "/api/v1";
-  const STORE = "kds.tokens";
   const RELOADING = new Set(["order_created", "kitchen_update", "order_status_changed",
                              "order_paid"]);
   const NEXT = { new: ["preparing", "Start"], preparing: ["ready", "Ready"],
@@ -20,10 +19,19 @@
   const match = /^\/kds\/(\d+)\/?$/.exec(window.location.pathname);
   const restaurantId = match ? Number(match[1]) : 0;
   const $ = (id) => document.getElementById(id);
+  const el = window.el;
+  const session = window.RestSession("kds.tokens", {
+    // a fresh access token goes to the open socket too, before the old one expires
+    refreshed: (tokens) => {
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: "auth", token: tokens.access }));
+      }
+    },
+    expired: () => showLogin("Your session ended: log in again."),
+  });
+  const request = session.request;
+  const refresh = session.refresh;
 
-  let tokens = load();
-  let refreshing = null;       // the refresh in flight: a refresh token is good for one use
-  let refreshTimer = null;
   let socket = null;
   let lastId = 0;              // the highest bus id seen: a reconnect resumes after it
   let backoff = 1000;
@@ -33,38 +41,6 @@
   let loadSeq = 0;
   let lastLoad = 0;
   let stopped = false;         // not allowed here: no more reconnecting
-
-  function load() {
-    try { return JSON.parse(sessionStorage.getItem(STORE)) || null; } catch (e) { return null; }
-  }
-
-  function keep(data) {
-    tokens = { access: data.access_token, refresh: data.refresh_token,
-               expiresAt: Date.now() + data.expires_in * 1000,
-               user: data.user ? data.user.name : (tokens && tokens.user) || "" };
-    sessionStorage.setItem(STORE, JSON.stringify(tokens));
-    scheduleRefresh();
-  }
-
-  function forget() {
-    tokens = null;
-    sessionStorage.removeItem(STORE);
-    clearTimeout(refreshTimer);
-  }
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (name === "class") node.className = value;
-      else node.setAttribute(name, value);
-    }
-    for (const child of children) {
-      if (child !== null && child !== undefined) {
-        node.append(typeof child === "string" ? document.createTextNode(child) : child);
-      }
-    }
-    return node;
-  }
 
   function problem(text) {
     $("problem").textContent = text || "";
@@ -76,60 +52,6 @@
     $("connection").textContent = state;
   }
 
-  // -- REST -------------------------------------------------------------------------------
-
-  async function request(method, path, body, retried) {
-    const headers = { "Accept": "application/json" };
-    if (tokens) headers.Authorization = "Bearer " + tokens.access;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(API + path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
-    });
-    if (response.status === 401 && tokens && !retried && path.indexOf("/auth/") !== 0) {
-      if (await refresh()) return request(method, path, body, true);
-      showLogin("Your session ended: log in again.");
-      throw new Error("not logged in");
-    }
-    let answer = null;
-    try { answer = await response.json(); } catch (e) { answer = null; }
-    if (!response.ok) {
-      const error = (answer && answer.error) || {};
-      const failure = new Error(error.message || ("HTTP " + response.status));
-      failure.status = response.status;
-      failure.retryAfter = Number(response.headers.get("Retry-After")) || 0;
-      throw failure;
-    }
-    return answer;
-  }
-
-  function refresh() {
-    if (!tokens) return Promise.resolve(false);
-    if (!refreshing) {
-      const spent = tokens.refresh;
-      refreshing = fetch(API + "/auth/refresh", {
-        method: "POST", credentials: "omit",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" },
-        body: JSON.stringify({ refresh_token: spent }),
-      }).then(async (response) => {
-        if (!response.ok) { forget(); return false; }
-        keep((await response.json()).data);
-        if (socket && socket.readyState === WebSocket.OPEN) {
-          socket.send(JSON.stringify({ type: "auth", token: tokens.access }));
-        }
-        return true;
-      }).catch(() => false).finally(() => { refreshing = null; });
-    }
-    return refreshing;
-  }
-
-  function scheduleRefresh() {
-    clearTimeout(refreshTimer);
-    if (!tokens) return;
-    const wait = Math.max(1000, tokens.expiresAt - Date.now() - 60000);
-    refreshTimer = setTimeout(refresh, wait);
-  }
-
   // -- the board ----------------------------------------------------------------------------
 
   async function reload() {
@@ -139,7 +61,7 @@
       const answer = await request("GET", "/kitchen/" + restaurantId + "/orders");
       if (seq === loadSeq) { render(answer.data); problem(""); }
     } catch (error) {
-      if (seq !== loadSeq || !tokens) return;
+      if (seq !== loadSeq || !session.tokens) return;
       if (error.status === 404) {
         problem("You may not see this restaurant's kitchen.");
         stop();
@@ -233,13 +155,14 @@
 
   function connect() {
     clearTimeout(reconnectTimer);
-    if (!tokens || stopped) return;
+    if (!session.tokens || stopped) return;
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(scheme + "//" + window.location.host + API + "/ws/kitchen/" +
                              restaurantId);
     socket = ws;
     connection("connecting");
     ws.addEventListener("open", () => {
+      const tokens = session.tokens;
       ws.send(JSON.stringify({ type: "auth", token: tokens ? tokens.access : "", last: lastId }));
     });
     ws.addEventListener("message", (event) => {
@@ -300,7 +223,7 @@
 
   function showLogin(message) {
     stop();
-    forget();
+    session.forget();
     $("board").hidden = true;
     $("logout").hidden = true;
     $("who").textContent = "";
@@ -314,40 +237,19 @@
     $("login").hidden = true;
     $("board").hidden = false;
     $("logout").hidden = false;
-    $("who").textContent = tokens.user || "";
-    scheduleRefresh();
+    $("who").textContent = session.tokens.user || "";
     reload();
     connect();
   }
 
-  $("login").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    $("login-submit").disabled = true;
-    $("login-error").textContent = "";
-    try {
-      const answer = await request("POST", "/auth/login", {
-        username: $("username").value, password: $("password").value });
-      keep(answer.data);
-      $("password").value = "";
-      start();
-    } catch (error) {
-      $("login-error").textContent = error.message;
-    } finally {
-      $("login-submit").disabled = false;
-    }
-  });
-
-  $("logout").addEventListener("click", async () => {
-    try { await request("POST", "/auth/logout", {}); } catch (e) { /* leaving anyway */ }
-    showLogin("");
-  });
+  session.wire(start, showLogin);
 
   setInterval(tick, 1000);
   if (!restaurantId) {
     problem("No restaurant in the address: open /kds/<restaurant id>.");
-  } else if (!tokens) {
+  } else if (!session.tokens) {
     showLogin("");
-  } else if (tokens.expiresAt <= Date.now() + 5000) {
+  } else if (session.tokens.expiresAt <= Date.now() + 5000) {
     refresh().then((fresh) => (fresh ? start() : showLogin("")));
   } else {
     start();

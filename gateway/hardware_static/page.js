@@ -5,48 +5,19 @@
 "use strict";
 
 (function () {
-  const API = "/api/v1";
-  const STORE = "hardware.tokens";
   const RELOAD_MS = 5000;
   const AFTER_ACTION_MS = 1000;    // a job just queued is usually sent within a second
   const $ = (id) => document.getElementById(id);
+  const el = window.el;
+  const session = window.RestSession("hardware.tokens", {
+    expired: () => showLogin("Your session ended: log in again."),
+  });
+  const request = session.request;
+  const MANAGERS = new Set(["manager", "admin", "platform_owner"]);
+  const isManager = () => Boolean(session.tokens &&
+                                  (session.tokens.roles || []).some((r) => MANAGERS.has(r)));
 
-  let tokens = load();
-  let refreshing = null;
   let timer = null;
-
-  function load() {
-    try { return JSON.parse(sessionStorage.getItem(STORE)) || null; } catch (e) { return null; }
-  }
-
-  function keep(data) {
-    const user = data.user || {};
-    tokens = { access: data.access_token, refresh: data.refresh_token,
-               user: user.name || (tokens && tokens.user) || "",
-               manager: user.roles ? user.roles.some((r) => r === "manager" || r === "admin" ||
-                                                         r === "platform_owner")
-                                   : Boolean(tokens && tokens.manager) };
-    sessionStorage.setItem(STORE, JSON.stringify(tokens));
-  }
-
-  function forget() {
-    tokens = null;
-    sessionStorage.removeItem(STORE);
-  }
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (name === "class") node.className = value;
-      else node.setAttribute(name, value);
-    }
-    for (const child of children) {
-      if (child !== null && child !== undefined) {
-        node.append(typeof child === "string" ? document.createTextNode(child) : child);
-      }
-    }
-    return node;
-  }
 
   function problem(text) {
     $("problem").textContent = text || "";
@@ -56,46 +27,6 @@
   function notice(text) {
     $("notice").textContent = text || "";
     $("notice").hidden = !text;
-  }
-
-  // -- REST -------------------------------------------------------------------------------
-
-  async function request(method, path, body, retried) {
-    const headers = { "Accept": "application/json" };
-    if (tokens) headers.Authorization = "Bearer " + tokens.access;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(API + path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
-    });
-    if (response.status === 401 && tokens && !retried && path.indexOf("/auth/") !== 0) {
-      if (await refresh()) return request(method, path, body, true);
-      showLogin("Your session ended: log in again.");
-      throw new Error("not logged in");
-    }
-    let answer = null;
-    try { answer = await response.json(); } catch (e) { answer = null; }
-    if (!response.ok) {
-      const error = (answer && answer.error) || {};
-      throw new Error(error.message || ("HTTP " + response.status));
-    }
-    return answer;
-  }
-
-  function refresh() {
-    if (!tokens) return Promise.resolve(false);
-    if (!refreshing) {
-      refreshing = fetch(API + "/auth/refresh", {
-        method: "POST", credentials: "omit",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" },
-        body: JSON.stringify({ refresh_token: tokens.refresh }),
-      }).then(async (response) => {
-        if (!response.ok) { forget(); return false; }
-        keep((await response.json()).data);
-        return true;
-      }).catch(() => false).finally(() => { refreshing = null; });
-    }
-    return refreshing;
   }
 
   // -- rendering ----------------------------------------------------------------------------
@@ -131,7 +62,7 @@
 
   function jobRow(job, names) {
     const actions = el("td", { class: "actions" });
-    if (tokens && tokens.manager) {
+    if (isManager()) {
       if (job.state === "failed" || job.state === "cancelled") {
         const retry = el("button", { type: "button", "data-action": "retry" }, "Retry");
         retry.addEventListener("click", () => act(retry, "/hardware/jobs/" + job.id + "/retry",
@@ -178,9 +109,9 @@
       render(status.data, jobs.data);
       problem("");
     } catch (error) {
-      if (tokens) problem("Cannot load the hardware status: " + error.message);
+      if (session.tokens) problem("Cannot load the hardware status: " + error.message);
     }
-    if (tokens) timer = setTimeout(reload, RELOAD_MS);
+    if (session.tokens) timer = setTimeout(reload, RELOAD_MS);
   }
 
   async function act(button, path, done) {
@@ -196,14 +127,14 @@
     }
     await reload();
     clearTimeout(timer);
-    if (tokens) timer = setTimeout(reload, AFTER_ACTION_MS);
+    if (session.tokens) timer = setTimeout(reload, AFTER_ACTION_MS);
   }
 
   // -- login ----------------------------------------------------------------------------------
 
   function showLogin(message) {
     clearTimeout(timer);
-    forget();
+    session.forget();
     $("board").hidden = true;
     $("logout").hidden = true;
     $("reload").hidden = true;
@@ -217,33 +148,13 @@
     $("board").hidden = false;
     $("logout").hidden = false;
     $("reload").hidden = false;
-    $("who").textContent = tokens.user || "";
+    $("who").textContent = session.tokens.user || "";
     reload();
   }
 
-  $("login").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    $("login-submit").disabled = true;
-    $("login-error").textContent = "";
-    try {
-      const answer = await request("POST", "/auth/login", {
-        username: $("username").value, password: $("password").value });
-      keep(answer.data);
-      $("password").value = "";
-      start();
-    } catch (error) {
-      $("login-error").textContent = error.message;
-    } finally {
-      $("login-submit").disabled = false;
-    }
-  });
-
-  $("logout").addEventListener("click", async () => {
-    try { await request("POST", "/auth/logout", {}); } catch (e) { /* leaving anyway */ }
-    showLogin("");
-  });
+  session.wire(start, showLogin);
 
   $("reload").addEventListener("click", () => reload());
 
-  if (tokens) start(); else showLogin("");
+  if (session.tokens) start(); else showLogin("");
 })();
