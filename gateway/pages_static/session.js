@@ -1,9 +1,9 @@
 // What the gateway's own pages (the kitchen display, the hardware page) share: a DOM
-// builder, and one tab's session on the REST API: the tokens in sessionStorage (one login per tab, gone when the tab
-// closes), requests that refresh an expired access token once and retry, a refresh ahead
-// of expiry, one refresh in flight at a time (a refresh token is good for one use), and the
-// login form and logout button every page has (ids: login, username, password,
-// login-submit, login-error, logout).
+// builder, and one tab's session on the REST API: the tokens in sessionStorage (one login
+// per tab, gone when the tab closes), requests that refresh an expired access token once
+// and retry, a refresh ahead of expiry, one refresh in flight at a time (a refresh token is
+// good for one use), and the login form and logout button every page has (ids: login,
+// username, password, login-submit, login-error, logout).
 "use strict";
 
 // A DOM node from a tag, attributes and children (nodes or text, always as text nodes:
