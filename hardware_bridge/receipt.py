@@ -18,7 +18,7 @@ The dict (every key optional unless marked)::
      "taxes": [{"name"*, "amount"*, "base"}],
      "subtotal", "tax_total", "total"*,
      "payments": [{"name"*, "amount"*}], "change",
-     "note", "footer"}
+     "note", "header", "footer"}
 
 Amounts become :class:`~decimal.Decimal` (through ``str``, so ``0.1`` stays
 ``0.1``). Text is kept as given; the renderers pass it through
@@ -118,6 +118,7 @@ class Receipt:
     guests: int = 0
     customer: str = ""
     note: str = ""
+    header: str = ""
     footer: str = ""
 
     def money(self, amount: Decimal) -> str:
@@ -164,6 +165,7 @@ class Receipt:
             guests=d.integer("guests", 0, 0, 10_000),
             customer=d.text("customer"),
             note=d.text("note"),
+            header=d.text("header"),
             footer=d.text("footer"),
         )
 

@@ -102,7 +102,7 @@ SCHEMAS: dict[str, Schema] = {
             "restaurant.website", "order.reference", "order.date", "order.table",
             "order.waiter", "order.guests", "order.customer", "order.note",
             "totals.subtotal", "totals.tax", "totals.total", "totals.paid", "totals.change",
-            "footer",
+            "header", "footer",
         }),
         {
             "lines": Schema(frozenset({"line.name", "line.qty", "line.price_unit",
@@ -165,6 +165,7 @@ def receipt_scope(receipt: Receipt) -> Scope:
         "totals.total": value(money(receipt.total)),
         "totals.paid": amount(paid),
         "totals.change": amount(receipt.change),
+        "header": value(receipt.header),
         "footer": value(receipt.footer),
         "lines": [{
             "line.name": value(line.name),
@@ -373,8 +374,8 @@ def _join(parts: tuple[str | _Field, ...], scopes: list[Scope]) -> str:
     for part in parts:
         if isinstance(part, _Field):
             shown = _lookup(part.name, scopes)[0]
-            multiline = part.name in ("restaurant.address", "footer", "order.note",
-                                      "line.note")
+            multiline = part.name in ("restaurant.address", "header", "footer",
+                                      "order.note", "line.note")
             pieces.append(clean(shown) if multiline else clean_line(shown))
         else:
             pieces.append(part)
@@ -395,6 +396,9 @@ Tel: {{ restaurant.phone }}
 {% endif %}
 {% if restaurant.vat %}
 VAT: {{ restaurant.vat }}
+{% endif %}
+{% if header %}
+{{ header }}
 {% endif %}
 {% endcenter %}
 {% rule %}

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["receipt_data"]
 
 _ORDER_FIELDS = ["name", "pos_reference", "date_order", "user_id", "partner_id", "table_id",
+                 "config_id",
                  "customer_count", "lines", "payment_ids", "amount_tax", "amount_total",
                  "amount_paid", "amount_return", "company_id", "note", "state"]
 _LINE_FIELDS = ["full_product_name", "product_id", "qty", "price_unit", "discount",
@@ -66,6 +67,11 @@ async def receipt_data(env: Env, order_id: int) -> dict[str, Any]:
     company_id = _id(order["company_id"])
     company = await _company(sudo, company_id)
     categories = await _categories(sudo, [_id(line["product_id"]) for line in lines])
+    header, footer = "", ""
+    if _id(order["config_id"]):          # the till's own receipt header and footer, as Odoo
+        (config,) = await sudo["pos.config"].read([_id(order["config_id"])],
+                                                  ["receipt_header", "receipt_footer"])
+        header, footer = config["receipt_header"] or "", config["receipt_footer"] or ""
     return {
         "company": company["company"],
         "currency": company["currency"],
@@ -94,6 +100,8 @@ async def receipt_data(env: Env, order_id: int) -> dict[str, Any]:
         "payments": [{"name": _name(p["payment_method_id"]), "amount": p["amount"]}
                      for p in sorted(payments, key=lambda p: p["id"]) if not p["is_change"]],
         "change": order["amount_return"],
+        "header": header,
+        "footer": footer,
     }
 
 

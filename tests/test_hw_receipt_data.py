@@ -74,6 +74,22 @@ async def test_receipt_data_of_an_order(orm: Any) -> None:
     assert order["company"]["name"] in to_text(receipt)
 
 
+async def test_the_tills_header_and_footer_are_printed(orm: Any) -> None:
+    """pos.config's receipt header and footer, as Odoo prints them."""
+    order_id, _till = await _sell(orm)
+
+    async def set_texts(env: Any) -> None:
+        (order,) = await env["pos.order"].read([order_id], ["config_id"], load=None)
+        await env["pos.config"].write([order["config_id"]], {
+            "receipt_header": "Open every day 12-23", "receipt_footer": "Grazie e a presto!"})
+    await orm.run(set_texts, login="manager")
+    data = await orm.run(lambda env: receipt_data(env, order_id), login="waiter")
+    assert (data["header"], data["footer"]) == ("Open every day 12-23", "Grazie e a presto!")
+    text = to_text(Receipt.from_data(data))
+    assert text.index("Open every day 12-23") < text.index(data["lines"][0]["name"])
+    assert text.index("Grazie e a presto!") > text.index(data["lines"][-1]["name"])
+
+
 async def test_other_restaurants_cannot_read_the_receipt(orm: Any) -> None:
     order_id, _ = await _sell(orm)
     with pytest.raises(AccessError):
