@@ -7,9 +7,12 @@ unit of work with the caller's environment, so the record rules decide which
 orders and printers they reach, renders the bytes (hardware_bridge/render*),
 stores the job (``hw.print.job._enqueue``) and asks the bridge to wake its
 worker once the unit commits. Nothing is sent here: a job is a row first.
+Rasterising a logo or a receipt picture takes milliseconds to tens of them, so
+the rendering runs in a worker thread, off the event loop.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -110,7 +113,8 @@ async def print_order(env: Env, bridge: Bridge | None, order_id: int, printer_id
     if compiled is None:
         compiled = await _stored_template(env, await _company_of(env, order_id), "receipt")
     printer = await printer_of(env, printer_id)
-    payload = to_escpos(receipt, printer["paper_width"], printer["codepage"], compiled)
+    payload = await asyncio.to_thread(to_escpos, receipt, printer["paper_width"],
+                                      printer["codepage"], compiled)
     return await _enqueue(env, bridge, printer, payload, "receipt", order_id=order_id,
                           role=printer["role"])
 
@@ -152,9 +156,9 @@ async def print_kitchen(env: Env, bridge: Bridge | None, order_id: int) -> list[
         changes, snapshot = ticket_delta(previous, lines)
         if not changes:
             continue
-        payload = kitchen_escpos(receipt, printer["role"], changes, time=now,
-                                 width_mm=printer["paper_width"], codepage=printer["codepage"],
-                                 template=template)
+        payload = await asyncio.to_thread(
+            kitchen_escpos, receipt, printer["role"], changes, time=now,
+            width_mm=printer["paper_width"], codepage=printer["codepage"], template=template)
         jobs.append(await _enqueue(env, bridge, printer, payload, "kitchen", order_id=order_id,
                                    role=printer["role"], snapshot=snapshot))
     return jobs
@@ -186,7 +190,8 @@ async def print_image(env: Env, bridge: Bridge | None, image: bytes,
     """A receipt the POS drew itself (Odoo's IoT ``print_receipt``: a JPEG)."""
     printer = await printer_of(env, printer_id)
     try:
-        payload = raster_escpos(image, paper(printer["paper_width"]), printer["codepage"])
+        payload = await asyncio.to_thread(raster_escpos, image, paper(printer["paper_width"]),
+                                          printer["codepage"])
     except (OSError, ValueError) as exc:    # not a PNG/JPEG, truncated, too large
         raise ValidationError(f"The receipt image cannot be printed: {exc}",
                               field_errors={"receipt": "a PNG or JPEG image"}) from None

@@ -16,6 +16,7 @@ history). Job bytes never leave the server: a job is listed with its size.
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -516,7 +517,8 @@ async def receipt_preview(request: web.Request) -> web.Response:
     if options.get("format", "png") == "text":
         return web.Response(text=to_text(receipt, width), content_type="text/plain",
                             charset="utf-8")
-    return web.Response(body=to_png(receipt, width), content_type="image/png")
+    png = await asyncio.to_thread(to_png, receipt, width)     # drawing is off the loop
+    return web.Response(body=png, content_type="image/png")
 
 
 async def _templates(env: Env) -> dict[str, Any]:
