@@ -96,7 +96,7 @@ async def test_sigkill_of_the_gateway_mid_send_loses_nothing_and_marks_the_repri
         async def all_done() -> bool:
             return {state for _id, state, _ in jobs(env)} == {"done"}
         await until(all_done)
-        await listener.wait_for(lambda: len(listener.jobs()) == len(listener.connections))
+        await listener.wait_for(listener.all_closed)
     finally:
         again.kill()
 

@@ -303,7 +303,7 @@ async def test_sigkill_mid_send_loses_nothing_and_reprints_only_the_cut_job_as_c
     finally:
         child.kill()
         await child.wait()
-    await listener.wait_for(lambda: len(listener.jobs()) == len(listener.connections))
+    await listener.wait_for(listener.all_closed)
 
     received = listener.jobs()
     by_job: dict[int, list[bytes]] = {job: [] for job in ids}

@@ -235,7 +235,7 @@ async def test_sigkill_mid_send_loses_nothing_and_reprints_only_the_cut_job_as_c
     again_bridge = await BridgeProcess(config).start()
     bridges.append(again_bridge)
     await until(lambda: {job[1] for job in again_bridge.jobs()} == {"done"})
-    await listener.wait_for(lambda: len(listener.jobs()) == len(listener.connections))
+    await listener.wait_for(listener.all_closed)
 
     received = listener.jobs()
     by_job: dict[int, list[bytes]] = {job: [] for job in ids}
