@@ -406,7 +406,17 @@ async def test_jobs_wait_for_a_printer_that_is_down_and_can_be_cancelled_and_ret
             break
         await asyncio.sleep(0.1)
         failed_once = await wait_job(hw, "waiter", job["id"], ("queued", "sending"))
-    assert failed_once["attempts"] >= 1 and failed_once["last_error"]
+    # act right after a failed try: its backoff (4 s and more from the second) leaves the
+    # job queued, not being sent, while it is listed and cancelled below
+    tried = failed_once["attempts"]
+    headers = await token(hw, "waiter")         # one login: logins have their own budget
+    for _ in range(300):
+        if failed_once["attempts"] > tried and failed_once["state"] == "queued":
+            break
+        await asyncio.sleep(0.05)
+        listed = await (await hw.get(f"{HW}/jobs", headers=headers)).json()
+        failed_once = next(j for j in listed["data"] if j["id"] == job["id"])
+    assert failed_once["attempts"] >= 2 and failed_once["last_error"]
     state = (await call(hw, "GET", f"{HW}/status", "waiter"))["data"]
     (shown,) = state["printers"]
     assert shown["queued_jobs"] == 1

@@ -145,7 +145,9 @@ async def test_offline_printer_keeps_its_20_jobs_and_prints_each_once_in_order(
             await asyncio.sleep(0.05)
     await asyncio.wait_for(head_retried(), 20)
     jobs = await bridge.jobs(printer)
-    assert [j["state"] for j in jobs] == ["queued"] * 20        # nothing lost, nothing skipped
+    # nothing lost, nothing skipped; the head alternates between waiting and being tried
+    assert jobs[0]["state"] in ("queued", "sending")
+    assert [j["state"] for j in jobs[1:]] == ["queued"] * 19
     assert all(j["attempts"] == 0 for j in jobs[1:])             # only the head was tried
     assert "cannot connect" in jobs[0]["last_error"]
     printer_row = await bridge.unit(lambda env: env["hw.printer"].read([printer], ["status"]))

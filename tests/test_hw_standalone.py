@@ -198,7 +198,8 @@ async def test_twenty_jobs_sent_while_the_printer_is_off_come_out_once_in_order(
         assert "error" not in body, body
     await until(lambda: bridge.jobs()[0][2] >= 2)            # the head was retried
     jobs = bridge.jobs()
-    assert [job[1] for job in jobs] == ["queued"] * 20
+    assert jobs[0][1] in ("queued", "sending")               # the head is being retried
+    assert [job[1] for job in jobs[1:]] == ["queued"] * 19    # the rest wait, in order
     assert listener.connections == []
 
     await listener.start()                                    # switched back on, same port
