@@ -91,26 +91,30 @@ class PrinterListener:
         self._writers.add(writer)
         await self._notify()
         try:
-            while True:
-                if self.pause_from is not None and index >= self.pause_from:
-                    await self.reading.wait()
-                chunk = await reader.read(self.chunk)
-                if not chunk:
-                    break
-                tail = bytes(data[-2:])
-                data += chunk
-                if self.answer_status:
-                    await self._answer(tail + chunk, writer)
-                await self._notify()
-                if self.delay:
-                    await asyncio.sleep(self.delay)
-        except (ConnectionError, OSError, asyncio.CancelledError):
-            pass    # dropped by stop(), or the test's loop ends: the bytes so far stand
+            # a connection dropped by stop() (or by its sender) keeps the bytes it had
+            with contextlib.suppress(ConnectionError, OSError):
+                await self._read(index, data, reader, writer)
         finally:
             self._writers.discard(writer)
             self.closed.add(index)
             writer.transport.abort()
             await self._notify()
+
+    async def _read(self, index: int, data: bytearray, reader: asyncio.StreamReader,
+                    writer: asyncio.StreamWriter) -> None:
+        while True:
+            if self.pause_from is not None and index >= self.pause_from:
+                await self.reading.wait()
+            chunk = await reader.read(self.chunk)
+            if not chunk:
+                return
+            tail = bytes(data[-2:])
+            data += chunk
+            if self.answer_status:
+                await self._answer(tail + chunk, writer)
+            await self._notify()
+            if self.delay:
+                await asyncio.sleep(self.delay)
 
     async def _answer(self, window: bytes, writer: asyncio.StreamWriter) -> None:
         start = 0
