@@ -178,16 +178,6 @@ async def company_of(env: Env) -> int:
     return found[0]
 
 
-async def default_printer(env: Env) -> int | None:
-    """The first active receipt printer of the caller's restaurant (Odoo: the first
-    printer of the box)."""
-    domain: list[Any] = [("role", "=", "receipt")]
-    if env.company_id:
-        domain.append(("company_id", "=", env.company_id))
-    found = await env["hw.printer"].search(domain, limit=1, order="id")
-    return found[0] if found else None
-
-
 async def printer_named(env: Env, identifier: Any) -> int | None:
     """A device identifier (the id as a string, or the name) -> the printer's id."""
     if not isinstance(identifier, str) or not identifier or len(identifier) > 256:
@@ -281,7 +271,7 @@ async def status_json(request: web.Request, params: dict[str, Any]) -> Any:
         printers = await env["hw.printer"].search_read(
             domain, ["name", "role", "status", "last_error", "last_ok_date"], order="id",
             load=None)
-        return await default_printer(env), printers
+        return await printing.default_printer_id(env), printers
     default_id, printers = await in_unit(request, who, read, readonly=True)
     default = next((p for p in printers if p["id"] == default_id), None)
     return {"escpos": driver_status(default), "printer": driver_status(default),
@@ -289,15 +279,13 @@ async def status_json(request: web.Request, params: dict[str, Any]) -> Any:
                                         **driver_status(p)} for p in printers}}
 
 
-@json_route
-async def default_printer_action(request: web.Request, params: dict[str, Any]) -> Any:
-    """``{"data": {"action": "print_receipt", "receipt": <base64 JPEG>}}`` or
-    ``{"data": {"action": "cashbox"}}`` on the first receipt printer; false without one."""
-    who = await caller(request)
-    data = action_data(params.get("data"))
-
+async def act_on_printer(request: web.Request, who: Caller,
+                         find: Callable[[Env], Awaitable[int | None]],
+                         data: dict[str, Any]) -> bool:
+    """A printer action (``print_receipt``, ``cashbox``...) on the printer ``find`` names;
+    false when there is none, as Odoo answers for an unknown device."""
     async def act(env: Env) -> bool:
-        printer_id = await default_printer(env)
+        printer_id = await find(env)
         if printer_id is None:
             return False
         await printer_action(env, request, printer_id, data)
@@ -306,14 +294,19 @@ async def default_printer_action(request: web.Request, params: dict[str, Any]) -
 
 
 @json_route
+async def default_printer_action(request: web.Request, params: dict[str, Any]) -> Any:
+    """``{"data": {"action": "print_receipt", "receipt": <base64 JPEG>}}`` or
+    ``{"data": {"action": "cashbox"}}`` on the first receipt printer; false without one."""
+    return await act_on_printer(request, await caller(request), printing.default_printer_id,
+                                action_data(params.get("data")))
+
+
+@json_route
 async def open_cashbox(request: web.Request, params: dict[str, Any]) -> Any:
     who = await caller(request)
 
-    async def act(env: Env) -> None:
-        printer_id = await default_printer(env)
-        if printer_id is None:
-            raise MissingError("No receipt printer is configured for this restaurant.")
-        await printing.open_drawer(env, request.app.get(BRIDGE), printer_id)
+    async def act(env: Env) -> None:    # the default receipt printer, or MissingError
+        await printing.open_drawer(env, request.app.get(BRIDGE))
     await in_unit(request, who, act)
     return None
 
@@ -324,11 +317,8 @@ async def print_xml_receipt(request: web.Request, params: dict[str, Any]) -> Any
     who = await caller(request)
     text = xml_receipt_text(params.get("receipt"))
 
-    async def act(env: Env) -> None:
-        printer_id = await default_printer(env)
-        if printer_id is None:
-            raise MissingError("No receipt printer is configured for this restaurant.")
-        await printing.print_text(env, request.app.get(BRIDGE), text, printer_id)
+    async def act(env: Env) -> None:    # the default receipt printer, or MissingError
+        await printing.print_text(env, request.app.get(BRIDGE), text)
     await in_unit(request, who, act)
     return None
 
@@ -419,13 +409,8 @@ async def action(request: web.Request, params: dict[str, Any]) -> Any:
     if idempotent is not None and not request.app[IOT_ACCESS].first_time(str(idempotent)):
         return False
 
-    async def act(env: Env) -> bool:
-        printer_id = await printer_named(env, params.get("device_identifier"))
-        if printer_id is None:
-            return False
-        await printer_action(env, request, printer_id, data)
-        return True
-    return await in_unit(request, who, act)
+    return await act_on_printer(
+        request, who, lambda env: printer_named(env, params.get("device_identifier")), data)
 
 
 @json_route

@@ -43,23 +43,32 @@ def _staff(env: Env, what: str) -> None:
         raise AccessError(f"Only point-of-sale users may {what}.")
 
 
+async def default_printer_id(env: Env, role: str = "receipt") -> int | None:
+    """The first active printer of ``role`` of the caller's restaurant (Odoo's IoT box:
+    its first printer); without a current restaurant (the standalone bridge, whose
+    database is its own), the first it has."""
+    domain: list[Any] = [("role", "=", role)]
+    if env.company_id:
+        domain.append(("company_id", "=", env.company_id))
+    found = await env["hw.printer"].search(domain, limit=1, order="id")
+    return found[0] if found else None
+
+
 async def printer_of(env: Env, printer_id: Any = None, role: str = "receipt") -> dict[str, Any]:
     """The printer asked for, or the caller's restaurant's first active one of ``role``."""
-    Printer = env["hw.printer"]
-    fields = ["name", "paper_width", "codepage", "role", "company_id", "drawer_pin", "status"]
-    if printer_id is not None:
-        if isinstance(printer_id, bool) or not isinstance(printer_id, int) or printer_id <= 0:
-            raise ValidationError("printer_id must be a positive integer",
-                                  field_errors={"printer_id": "a positive integer"})
-        found = await Printer.search_read([("id", "=", printer_id)], fields, load=None)
-        if not found:
-            raise MissingError(f"Printer {printer_id} does not exist or is not yours.")
-        return found[0]
-    found = await Printer.search_read(
-        [("role", "=", role), ("company_id", "=", env.company_id)], fields, limit=1,
-        order="id", load=None)
+    if printer_id is None:
+        printer_id = await default_printer_id(env, role)
+        if printer_id is None:
+            raise MissingError(f"No active {role} printer is configured for this restaurant.")
+    elif isinstance(printer_id, bool) or not isinstance(printer_id, int) or printer_id <= 0:
+        raise ValidationError("printer_id must be a positive integer",
+                              field_errors={"printer_id": "a positive integer"})
+    found = await env["hw.printer"].search_read(
+        [("id", "=", printer_id)],
+        ["name", "paper_width", "codepage", "role", "company_id", "drawer_pin", "status"],
+        load=None)
     if not found:
-        raise MissingError(f"No active {role} printer is configured for this restaurant.")
+        raise MissingError(f"Printer {printer_id} does not exist or is not yours.")
     return found[0]
 
 
