@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, AsyncIterator, Iterator
 
 import pytest
 from aiohttp import web
@@ -28,6 +28,7 @@ from aiohttp import web
 from gateway import bootstrap, demo
 from gateway.app import create_app
 from gateway.config import Config, load
+from tests.printer_listener import PrinterListener
 
 PG_URL = os.environ.get("GATEWAY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("GATEWAY_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -276,3 +277,11 @@ async def orm(db: TestDatabase) -> Any:
     await helper.backend.start()
     yield helper
     await helper.close()
+
+
+@pytest.fixture
+async def listener() -> AsyncIterator[PrinterListener]:
+    """A real TCP listener on 127.0.0.1 standing in for a network printer."""
+    printer = await PrinterListener().start()
+    yield printer
+    await printer.stop()

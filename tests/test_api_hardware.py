@@ -8,7 +8,6 @@ import asyncio
 import base64
 import io
 import itertools
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -30,13 +29,6 @@ JOB_KEYS = {"id", "printer_id", "state", "kind", "size", "order_id", "role", "at
 ESC_AT = b"\x1b@"
 CUT = b"\x1dV"
 _uuids = itertools.count(1)
-
-
-@pytest.fixture
-async def listener() -> AsyncIterator[PrinterListener]:
-    server = await PrinterListener().start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,6 @@ from tests.test_cli import cli_template  # noqa: F401
 from tests.test_server import Server, prepared  # noqa: F401
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-async def listener() -> AsyncIterator[PrinterListener]:
-    printer = await PrinterListener().start()
-    yield printer
-    await printer.stop()
 
 
 async def until(predicate: Any, timeout: float = 30.0) -> None:

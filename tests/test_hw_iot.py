@@ -36,13 +36,6 @@ DRAWER = constants.ESC + b"p"           # ESC p m t1 t2: the drawer kick
 
 
 @pytest.fixture
-async def listener() -> AsyncIterator[PrinterListener]:
-    server = await PrinterListener().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def hw_db(db: conftest.TestDatabase, listener: PrinterListener) -> conftest.TestDatabase:
     """The test database with a gateway that may print to the loopback listener."""
     return conftest.TestDatabase(db.kind, db.config.replace(

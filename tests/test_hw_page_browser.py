@@ -6,7 +6,7 @@ queue then shows the job done.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,13 +22,6 @@ pytestmark = [pytest.mark.timeout(90), pytest.mark.parametrize("db", ["sqlite"],
 
 #: Loading the page, logging in, a REST round trip: generous, never measured.
 WAIT_SECONDS = 20
-
-
-@pytest.fixture
-async def listener() -> AsyncIterator[PrinterListener]:
-    server = await PrinterListener().start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -68,13 +68,6 @@ def db_path(hw_template: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-async def listener() -> AsyncIterator[PrinterListener]:
-    server = await PrinterListener().start()
-    yield server
-    await server.stop()
-
-
 class Bridge:
     """A backend, a registry allowing the listener, and a queue worker in this process."""
 

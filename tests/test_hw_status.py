@@ -40,13 +40,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def listener() -> AsyncIterator[PrinterListener]:
-    server = await PrinterListener().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def env_parts(template: Path, tmp_path: Path,
                     listener: PrinterListener) -> AsyncIterator[tuple[Any, Any]]:
     path = tmp_path / "status.sqlite3"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +41,6 @@ def spec(port: int = 9100, host: str | None = "127.0.0.1", connection: str = "ne
          device: str | None = None) -> PrinterSpec:
     return PrinterSpec(1, "Counter", 1, connection, host, port, device, 80, "cp437", 2,
                        "receipt", "unknown")
-
-
-@pytest.fixture
-async def listener() -> AsyncIterator[PrinterListener]:
-    server = await PrinterListener().start()
-    yield server
-    await server.stop()
 
 
 # ---------------------------------------------------------------------------
